@@ -1,0 +1,85 @@
+// UpstreamClient: HTTP/1.1 client for one upstream origin, with keep-alive connection pools
+// kept per io thread (no locks), TLS with certificate verification, connect / first-token /
+// idle / total timeouts, incremental SSE parsing, and prompt cancellation.
+// This header is Beast-free on purpose: providers include it.
+#pragma once
+
+#include "core/cancel.h"
+#include "core/config.h"
+#include "core/result.h"
+#include "core/task.h"
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace plinth::http {
+
+// A parsed base URL: scheme, host, port and path prefix (without trailing slash).
+struct Origin {
+  bool tls = false;
+  std::string host;
+  std::string port;
+  std::string base_path;  // "/v1" for http://h:8000/v1, "" for http://h:8080
+
+  static Result<Origin> parse(std::string_view base_url);
+};
+
+struct UpstreamRequest {
+  std::string method = "POST";
+  std::string path;  // appended to Origin::base_path, e.g. "/chat/completions"
+  std::string body;
+  std::string content_type = "application/json";
+  std::string bearer_token;  // empty = no Authorization header
+  std::string request_id;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+};
+
+struct UpstreamResponse {
+  int status = 0;
+  std::string content_type;
+  std::string body;
+};
+
+// Receives SSE events of a streamed response, in order. Comments and empty events are not
+// delivered. Return false to stop reading (the connection is then closed, not reused).
+class SseHandler {
+ public:
+  virtual ~SseHandler() = default;
+  virtual Task<bool> on_event(std::string_view event, std::string_view data) = 0;
+};
+
+class UpstreamClient {
+ public:
+  UpstreamClient(Origin origin, UpstreamTimeouts timeouts, int max_idle_connections = 64);
+  ~UpstreamClient();
+  UpstreamClient(const UpstreamClient&) = delete;
+  UpstreamClient& operator=(const UpstreamClient&) = delete;
+
+  const Origin& origin() const { return origin_; }
+
+  // Sends a request and reads the whole response (any status). Errors:
+  // kUpstreamUnreachable (connect failed, reset), kUpstreamTimeout, kUpstreamError
+  // (malformed response, body over 64 MiB), kCancelled.
+  Task<Result<UpstreamResponse>> send(const UpstreamRequest& request, Cancel& cancel);
+
+  // Sends a request expecting `text/event-stream`. When the upstream answers 200 with an
+  // event stream, each event goes to `handler` as soon as it is parsed and the result is
+  // a response with status 200 and an empty body. Any other answer is read whole and
+  // returned as is (the caller maps the status). Errors as for send(); a connection that
+  // breaks or times out mid-stream is an error. A clean end of the body is not: whether a
+  // stream needed a terminating event ([DONE]) is the provider's call.
+  Task<Result<UpstreamResponse>> stream(const UpstreamRequest& request, Cancel& cancel,
+                                        SseHandler& handler);
+
+ private:
+  struct Pools;  // per-thread pools, defined in the .cpp
+  Origin origin_;
+  UpstreamTimeouts timeouts_;
+  int max_idle_;
+  std::uint64_t id_;  // keys this client's pool in each thread's pool map
+};
+
+}  // namespace plinth::http

@@ -1,0 +1,59 @@
+// Provider: one kind of backend (an OpenAI-compatible server, TGI, the built-in simulator).
+// A provider instance is shared by all io threads; it must keep per-connection state in
+// thread-local pools (UpstreamClient does) and be otherwise immutable after construction.
+#pragma once
+
+#include "core/cancel.h"
+#include "core/result.h"
+#include "core/task.h"
+#include "providers/inference.h"
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace plinth::providers {
+
+// Per-call context handed to a provider by the gateway.
+struct CallContext {
+  Cancel& cancel;               // fired when the client disconnects
+  std::string_view request_id;  // forwarded upstream as x-request-id
+  // Set by the provider when the upstream's response headers arrive (upstream latency).
+  std::chrono::steady_clock::time_point upstream_started{};
+  std::chrono::steady_clock::time_point upstream_headers{};
+};
+
+// Receives stream chunks in order, each an OpenAI chunk object (`chat.completion.chunk` or
+// `text_completion`), including a final usage-only chunk when the backend sends one.
+// on_chunk returns false when the client is gone: the provider must stop and return.
+class ChunkSink {
+ public:
+  virtual ~ChunkSink() = default;
+  virtual Task<bool> on_chunk(boost::json::object& chunk) = 0;
+};
+
+class Provider {
+ public:
+  virtual ~Provider() = default;
+
+  virtual std::string_view type() const = 0;  // "openai", "tgi", "simulator"
+
+  // Non-streamed call of any operation.
+  virtual Task<Result<InferenceResponse>> call(const InferenceRequest& request,
+                                               CallContext& ctx) = 0;
+
+  // Streamed chat or completion. Chunks go to `sink` as soon as they arrive. An error
+  // returned before the first chunk lets the gateway answer with a proper status;
+  // after that it is sent as an SSE error event.
+  virtual Task<Status> stream(const InferenceRequest& request, CallContext& ctx,
+                              ChunkSink& sink) = 0;
+
+  // The upstream's model ids (for `discover: true`). Providers without a listing return
+  // an empty vector.
+  virtual Task<Result<std::vector<std::string>>> list_models(CallContext& ctx) = 0;
+};
+
+}  // namespace plinth::providers
