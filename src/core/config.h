@@ -64,12 +64,15 @@ struct LogConfig {
 struct Config {
   ServerConfig server;
   std::string data_dir = "./var";
+  bool simulator_models = true;  // add the built-in `simulator` provider, sim-chat, sim-embed
   std::vector<ProviderConfig> providers;
   std::vector<ModelConfig> models;
   LogConfig log;
 };
 
 // The embedded defaults: the simulator provider with `sim-chat` and `sim-embed`.
+// parse_config() starts from these and adds what the file declares (docs/config-schema.md);
+// `simulator_models: false` drops the built-in provider and models.
 Config default_config();
 
 // Parses YAML text. Every problem is reported with its path:
