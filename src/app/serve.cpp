@@ -1,0 +1,177 @@
+#include "app/serve.h"
+
+#include "core/config.h"
+#include "core/metrics.h"
+#include "gateway/gateway.h"
+#include "http/server.h"
+#include "providers/factory.h"
+#include "registry/from_config.h"
+#include "registry/snapshot.h"
+#include "tenancy/admin_key.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <spdlog/async.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+namespace plinth::app {
+
+namespace {
+
+Result<Config> load(const ServeOptions& o) {
+  Result<Config> cfg = o.config_path.empty() ? Result<Config>(default_config())
+                                             : load_config_file(o.config_path);
+  if (!cfg) return cfg;
+  if (!o.listen.empty()) {
+    if (Status s = apply_listen(cfg->server, o.listen); !s) return s.error();
+  }
+  if (!o.data_dir.empty()) cfg->data_dir = o.data_dir;
+  if (o.workers) {
+    if (*o.workers < 0 || *o.workers > 1024) {
+      return Error{ErrorCode::kInvalidRequest, "--workers must be between 0 and 1024"};
+    }
+    cfg->server.workers = *o.workers;
+  }
+  return cfg;
+}
+
+// The access log: JSON lines to stdout (or a file) through a bounded async queue, so
+// request threads never wait on the terminal.
+std::shared_ptr<spdlog::logger> make_access_logger(const LogConfig& log) {
+  spdlog::init_thread_pool(65536, 1);
+  spdlog::sink_ptr sink;
+  if (log.access_log_path.empty()) {
+    sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
+  } else {
+    sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(log.access_log_path);
+  }
+  auto logger = std::make_shared<spdlog::async_logger>(
+      "access", sink, spdlog::thread_pool(), spdlog::async_overflow_policy::block);
+  logger->set_pattern("%v");
+  logger->flush_on(spdlog::level::info);
+  return logger;
+}
+
+// Lists the models of every `discover: true` provider, once, at start.
+std::vector<registry::Discovered> discover(const Config& cfg, const registry::ProviderMap& map) {
+  std::vector<registry::Discovered> found;
+  boost::asio::io_context ioc;
+  for (const auto& p : cfg.providers) {
+    if (!p.discover) continue;
+    auto provider = map.at(p.name);
+    auto fut = boost::asio::co_spawn(
+        ioc,
+        [provider]() -> Task<Result<std::vector<std::string>>> {
+          Cancel cancel;
+          providers::CallContext ctx{cancel, "discovery"};
+          co_return co_await provider->list_models(ctx);
+        },
+        boost::asio::use_future);
+    ioc.restart();
+    ioc.run();
+    auto ids = fut.get();
+    if (!ids) {
+      spdlog::warn("provider '{}': model discovery failed: {}", p.name, ids.error().message);
+      continue;
+    }
+    spdlog::info("provider '{}': discovered {} models", p.name, ids->size());
+    found.push_back({p.name, std::move(ids).value()});
+  }
+  return found;
+}
+
+}  // namespace
+
+int serve(const ServeOptions& options) {
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("plinth"));
+  auto cfg = load(options);
+  if (!cfg) {
+    std::fprintf(stderr, "plinth: config: %s\n", cfg.error().message.c_str());
+    return 2;
+  }
+  spdlog::set_level(spdlog::level::from_str(cfg->log.level));
+
+  auto admin = tenancy::ensure_admin_key(cfg->data_dir, std::getenv("PLINTH_ADMIN_KEY"));
+  if (!admin) {
+    std::fprintf(stderr, "plinth: %s\n", admin.error().message.c_str());
+    return 1;
+  }
+
+  registry::ProviderMap providers;
+  for (const auto& p : cfg->providers) {
+    auto made = providers::make_provider(p);
+    if (!made) {
+      std::fprintf(stderr, "plinth: provider '%s': %s\n", p.name.c_str(),
+                   made.error().message.c_str());
+      return 2;
+    }
+    providers.emplace(p.name, std::move(made).value());
+  }
+  auto routes = registry::routes_from_config(*cfg, providers, discover(*cfg, providers));
+  if (!routes) {
+    std::fprintf(stderr, "plinth: config: %s\n", routes.error().message.c_str());
+    return 2;
+  }
+  tenancy::KeyRing keys;
+  keys.add_key(admin->key, tenancy::Role::kAdmin);
+  registry::SnapshotHolder snapshots;
+  snapshots.publish(std::make_shared<const registry::Snapshot>(std::move(routes).value(),
+                                                               std::move(keys), 1));
+
+  // Signals are taken by one thread with sigwait; every other thread blocks them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  metrics::Registry registry;
+  auto access_logger = make_access_logger(cfg->log);
+  http::Server* server_ptr = nullptr;
+  gateway::Gateway gateway(
+      snapshots, registry, access_logger,
+      {cfg->server.max_json_depth, cfg->log.access_log},
+      [&server_ptr] { return server_ptr && !server_ptr->shutting_down(); });
+  http::Server server(cfg->server, gateway);
+  if (Status s = server.bind(); !s) {
+    std::fprintf(stderr, "plinth: %s\n", s.error().message.c_str());
+    return 1;
+  }
+  server_ptr = &server;
+
+  if (admin->generated) {
+    std::printf("admin key: %s\n(saved to %s/admin.key; shown only once)\n", admin->key.c_str(),
+                cfg->data_dir.c_str());
+  }
+  std::printf("plinth listening on http://%s:%u\n",
+              cfg->server.host.find(':') != std::string::npos
+                  ? ("[" + cfg->server.host + "]").c_str()
+                  : cfg->server.host.c_str(),
+              static_cast<unsigned>(server.port()));
+  std::fflush(stdout);
+
+  std::thread signal_thread([&server, &signals] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    spdlog::info("received {}, draining in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    server.shutdown();
+  });
+  server.run();
+  // run() returns after a graceful shutdown; wake the signal thread if it is still waiting.
+  if (!server.shutting_down()) pthread_kill(signal_thread.native_handle(), SIGTERM);
+  signal_thread.join();
+  access_logger->flush();
+  spdlog::shutdown();
+  return 0;
+}
+
+}  // namespace plinth::app

@@ -1,0 +1,20 @@
+// `plinth serve`: loads the config, builds providers and the first snapshot, and runs the
+// server until SIGTERM/SIGINT (graceful).
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace plinth::app {
+
+struct ServeOptions {
+  std::string config_path;
+  std::string listen;
+  std::string data_dir;
+  std::optional<int> workers;
+};
+
+// Returns the process exit code.
+int serve(const ServeOptions& options);
+
+}  // namespace plinth::app

@@ -1,0 +1,173 @@
+#include "core/metrics.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+namespace plinth::metrics {
+
+namespace {
+
+void append_escaped(std::string& out, std::string_view v) {
+  for (char c : v) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+}
+
+std::string render_labels(const std::vector<std::string>& names,
+                          std::initializer_list<std::string_view> values) {
+  std::string out;
+  std::size_t i = 0;
+  for (auto v : values) {
+    if (i >= names.size()) break;
+    out += i ? "," : "";
+    out += names[i];
+    out += "=\"";
+    append_escaped(out, v);
+    out += '"';
+    ++i;
+  }
+  return out;
+}
+
+// `{a="b"}`, or nothing for a family without labels.
+std::string braces(const std::string& labels) {
+  return labels.empty() ? std::string() : "{" + labels + "}";
+}
+
+std::string format_double(double v) {
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  return fmt::format("{}", v);
+}
+
+}  // namespace
+
+Histogram::Histogram(const std::vector<double>* bounds)
+    : bounds_(bounds), buckets_(new std::atomic<std::uint64_t>[bounds->size() + 1]) {
+  for (std::size_t i = 0; i <= bounds_->size(); ++i) buckets_[i].store(0);
+}
+
+void Histogram::observe(double value) {
+  const auto& b = *bounds_;
+  const auto idx = static_cast<std::size_t>(std::lower_bound(b.begin(), b.end(), value) - b.begin());
+  buckets_[idx].fetch_add(1, std::memory_order_relaxed);
+  count_.fetch_add(1, std::memory_order_relaxed);
+  if (value > 0) {
+    sum_nanos_.fetch_add(static_cast<std::uint64_t>(value * 1e9), std::memory_order_relaxed);
+  }
+}
+
+double Histogram::sum() const {
+  return static_cast<double>(sum_nanos_.load(std::memory_order_relaxed)) / 1e9;
+}
+
+const std::vector<double>& latency_buckets() {
+  static const std::vector<double> kBuckets = {
+      0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+      0.1,     0.25,   0.5,     1,      2.5,   5,      10,    30,   60};
+  return kBuckets;
+}
+
+void* FamilyBase::find_or_create(std::initializer_list<std::string_view> values) {
+  // Per-thread cache keyed by (family, label values): the registry lock is taken once per
+  // label set per thread.
+  thread_local std::unordered_map<std::string, void*> cache;
+  std::string key = fmt::format("{}\x1f", id_);
+  for (auto v : values) {
+    key.append(v.data(), v.size());
+    key += '\x1f';
+  }
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  std::string labels = render_labels(labels_, values);
+  void* child;
+  {
+    std::lock_guard lock(mu_);
+    auto it = children_.find(labels);
+    if (it == children_.end()) it = children_.emplace(labels, create()).first;
+    child = it->second;
+  }
+  cache.emplace(std::move(key), child);
+  return child;
+}
+
+void FamilyBase::render(std::string& out) const {
+  static constexpr const char* kTypes[] = {"counter", "gauge", "histogram"};
+  out += "# HELP " + name_ + " " + help_ + "\n";
+  out += "# TYPE " + name_ + " " + kTypes[static_cast<int>(kind_)] + "\n";
+  std::lock_guard lock(mu_);
+  for (const auto& [labels, child] : children_) render_child(out, labels, child);
+}
+
+template <>
+void Family<Counter>::render_child(std::string& out, const std::string& labels,
+                                   const void* child) const {
+  out += fmt::format("{}{} {}\n", name_, braces(labels), static_cast<const Counter*>(child)->value());
+}
+
+template <>
+void Family<Gauge>::render_child(std::string& out, const std::string& labels,
+                                 const void* child) const {
+  out += fmt::format("{}{} {}\n", name_, braces(labels), static_cast<const Gauge*>(child)->value());
+}
+
+template <>
+void Family<Histogram>::render_child(std::string& out, const std::string& labels,
+                                     const void* child) const {
+  const auto* h = static_cast<const Histogram*>(child);
+  const std::string sep = labels.empty() ? "" : ",";
+  std::uint64_t cumulative = 0;
+  const auto& bounds = h->bounds();
+  for (std::size_t i = 0; i <= bounds.size(); ++i) {
+    cumulative += h->bucket(i);
+    const std::string le = i < bounds.size() ? format_double(bounds[i]) : "+Inf";
+    out += fmt::format("{}_bucket{{{}{}le=\"{}\"}} {}\n", name_, labels, sep, le, cumulative);
+  }
+  out += fmt::format("{}_sum{} {}\n", name_, braces(labels), format_double(h->sum()));
+  out += fmt::format("{}_count{} {}\n", name_, braces(labels), h->count());
+}
+
+Family<Counter>& Registry::counter(std::string name, std::string help,
+                                   std::vector<std::string> labels) {
+  std::lock_guard lock(mu_);
+  auto f = std::make_unique<Family<Counter>>(Kind::kCounter, std::move(name), std::move(help),
+                                             std::move(labels));
+  auto& ref = *f;
+  families_.push_back(std::move(f));
+  return ref;
+}
+
+Family<Gauge>& Registry::gauge(std::string name, std::string help,
+                               std::vector<std::string> labels) {
+  std::lock_guard lock(mu_);
+  auto f = std::make_unique<Family<Gauge>>(Kind::kGauge, std::move(name), std::move(help),
+                                           std::move(labels));
+  auto& ref = *f;
+  families_.push_back(std::move(f));
+  return ref;
+}
+
+Family<Histogram>& Registry::histogram(std::string name, std::string help,
+                                       std::vector<std::string> labels,
+                                       const std::vector<double>& bounds) {
+  std::lock_guard lock(mu_);
+  auto f = std::make_unique<Family<Histogram>>(Kind::kHistogram, std::move(name), std::move(help),
+                                               std::move(labels), &bounds);
+  auto& ref = *f;
+  families_.push_back(std::move(f));
+  return ref;
+}
+
+std::string Registry::render() const {
+  std::string out;
+  out.reserve(16 * 1024);
+  std::lock_guard lock(mu_);
+  for (const auto& f : families_) f->render(out);
+  return out;
+}
+
+}  // namespace plinth::metrics

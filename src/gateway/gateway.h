@@ -1,0 +1,69 @@
+// Gateway: the data plane's http::Handler. Serves the public probes (/healthz, /readyz,
+// /metrics) and runs every other request through the pipeline of its endpoint; the
+// pipelines are assembled here, in one place.
+#pragma once
+
+#include "core/config.h"
+#include "core/metrics.h"
+#include "gateway/gateway_metrics.h"
+#include "gateway/pipeline.h"
+#include "gateway/provider_call.h"
+#include "gateway/router.h"
+#include "gateway/stages/access_log.h"
+#include "gateway/stages/authenticate.h"
+#include "gateway/stages/parse_body.h"
+#include "gateway/stages/record_metrics.h"
+#include "gateway/stages/resolve_model.h"
+#include "gateway/terminals.h"
+#include "http/server.h"
+#include "registry/snapshot.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+namespace plinth::gateway {
+
+class Gateway final : public http::Handler {
+ public:
+  struct Options {
+    int max_json_depth = 64;
+    bool access_log = true;
+  };
+  // `ready` answers /readyz (false while starting or shutting down).
+  Gateway(const registry::SnapshotHolder& snapshots, metrics::Registry& registry,
+          std::shared_ptr<spdlog::logger> access_logger, Options options,
+          std::function<bool()> ready);
+
+  Task<void> handle(const http::HttpRequest& request, http::ResponseWriter& writer,
+                    Cancel& cancel) override;
+  std::pair<int, std::string> render_error(const Error& error) override;
+
+ private:
+  const Pipeline& pipeline_for(Endpoint endpoint, RouteMatch match) const;
+  Task<bool> serve_probe(std::string_view path, std::string_view method,
+                         http::ResponseWriter& writer);
+
+  const registry::SnapshotHolder& snapshots_;
+  metrics::Registry& registry_;
+  GatewayMetrics metrics_;
+  std::function<bool()> ready_;
+
+  // Stages and terminals, shared by all pipelines and threads.
+  Authenticate authenticate_;
+  ParseBody parse_body_;
+  ResolveModel resolve_model_;
+  RecordMetrics record_metrics_;
+  std::unique_ptr<AccessLog> access_log_;
+  ProviderCall provider_call_;
+  ListModels list_models_;
+  FixedError not_found_{ErrorCode::kNotFound};
+  FixedError wrong_method_{ErrorCode::kMethodNotAllowed};
+
+  std::unique_ptr<Pipeline> inference_;
+  std::unique_ptr<Pipeline> models_;
+  std::unique_ptr<Pipeline> not_found_pipeline_;
+  std::unique_ptr<Pipeline> wrong_method_pipeline_;
+};
+
+}  // namespace plinth::gateway

@@ -1,0 +1,24 @@
+#include "gateway/gateway_metrics.h"
+
+namespace plinth::gateway {
+
+GatewayMetrics::GatewayMetrics(metrics::Registry& r)
+    : requests(r.counter("plinth_requests_total", "Requests handled, by model, endpoint and status",
+                         {"model", "endpoint", "status"})),
+      duration(r.histogram("plinth_request_duration_seconds",
+                           "Time from request received to response complete",
+                           {"model", "endpoint"})),
+      ttft(r.histogram("plinth_time_to_first_token_seconds",
+                       "Time from request received to the first streamed chunk sent", {"model"})),
+      upstream(r.histogram("plinth_upstream_duration_seconds",
+                           "Time from upstream request sent to upstream response headers",
+                           {"model", "endpoint"})),
+      tokens(r.counter("plinth_tokens_total", "Tokens in (prompt) and out (completion)",
+                       {"model", "direction", "estimated"})),
+      in_flight(r.gauge("plinth_in_flight_requests", "Requests being handled", {})),
+      in_flight_streams(r.gauge("plinth_in_flight_streams", "SSE streams open to clients", {})),
+      upstream_errors(r.counter("plinth_upstream_errors_total",
+                                "Upstream failures by kind (unreachable, timeout, error)",
+                                {"model", "kind"})) {}
+
+}  // namespace plinth::gateway

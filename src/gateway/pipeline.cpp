@@ -1,0 +1,42 @@
+#include "gateway/pipeline.h"
+
+#include "gateway/openai_error.h"
+
+namespace plinth::gateway {
+
+Task<void> Pipeline::run(Exchange& ex, http::ResponseWriter& writer, Cancel& cancel) const {
+  bool admitted = true;
+  for (const Stage* stage : stages_) {
+    Status s = stage->on_request(ex);
+    if (!s) {
+      co_await send_error(ex, writer, std::move(s).error());
+      admitted = false;
+      break;
+    }
+  }
+  if (admitted) co_await terminal_.respond(ex, *this, writer, cancel);
+  ex.finished = Clock::now();
+  for (auto it = stages_.rbegin(); it != stages_.rend(); ++it) (*it)->on_complete(ex);
+}
+
+Status Pipeline::on_chunk(Exchange& ex, boost::json::object& chunk) const {
+  for (const Stage* stage : stages_) {
+    if (Status s = stage->on_chunk(ex, chunk); !s) return s;
+  }
+  return {};
+}
+
+Task<void> send_json(Exchange& ex, http::ResponseWriter& writer, int status,
+                     std::string_view body) {
+  ex.status = status;
+  if (!co_await writer.send(status, "application/json", body)) ex.client_gone = true;
+}
+
+Task<void> send_error(Exchange& ex, http::ResponseWriter& writer, Error error) {
+  const int status = http_status(error);
+  const std::string body = openai_error_body(error);
+  ex.error = std::move(error);
+  co_await send_json(ex, writer, status, body);
+}
+
+}  // namespace plinth::gateway

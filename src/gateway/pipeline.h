@@ -1,0 +1,46 @@
+// Pipeline: the stages of one endpoint, in order, ending in a Terminal that produces the
+// response (a provider call, the model list, a 404). Pipelines are assembled in one place
+// (gateway.cpp); adding a stage is a local change there.
+#pragma once
+
+#include "core/cancel.h"
+#include "core/task.h"
+#include "gateway/stage.h"
+#include "http/server.h"
+
+#include <vector>
+
+namespace plinth::gateway {
+
+class Pipeline;
+
+class Terminal {
+ public:
+  virtual ~Terminal() = default;
+  // Produces the response; sets ex.status (and ex.error on failure).
+  virtual Task<void> respond(Exchange& ex, const Pipeline& pipeline, http::ResponseWriter& writer,
+                             Cancel& cancel) const = 0;
+};
+
+class Pipeline {
+ public:
+  Pipeline(std::vector<const Stage*> stages, const Terminal& terminal)
+      : stages_(std::move(stages)), terminal_(terminal) {}
+
+  Task<void> run(Exchange& ex, http::ResponseWriter& writer, Cancel& cancel) const;
+
+  // The chunk side of every stage, for terminals that stream.
+  Status on_chunk(Exchange& ex, boost::json::object& chunk) const;
+
+ private:
+  std::vector<const Stage*> stages_;
+  const Terminal& terminal_;
+};
+
+// Sends a JSON response and records the status on the exchange.
+Task<void> send_json(Exchange& ex, http::ResponseWriter& writer, int status,
+                     std::string_view body);
+// Sends `error` in the OpenAI error shape with its status; records both on the exchange.
+Task<void> send_error(Exchange& ex, http::ResponseWriter& writer, Error error);
+
+}  // namespace plinth::gateway

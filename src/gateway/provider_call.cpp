@@ -1,0 +1,90 @@
+#include "gateway/provider_call.h"
+
+#include "gateway/stream_relay.h"
+#include "gateway/usage_estimate.h"
+
+#include <boost/json/serialize.hpp>
+
+namespace plinth::gateway {
+
+namespace {
+
+// Records the provider's timing marks on the exchange.
+void take_timings(Exchange& ex, const providers::CallContext& ctx) {
+  ex.upstream_started = ctx.upstream_started;
+  ex.upstream_headers = ctx.upstream_headers;
+}
+
+void mark_client_gone(Exchange& ex, Error error) {
+  ex.client_gone = true;
+  if (ex.status == 0) ex.status = 499;  // nginx's "client closed request"
+  ex.error = std::move(error);
+}
+
+}  // namespace
+
+Task<void> ProviderCall::respond(Exchange& ex, const Pipeline& pipeline,
+                                 http::ResponseWriter& writer, Cancel& cancel) const {
+  if (ex.request.stream && ex.request.op != providers::Operation::kEmbedding) {
+    co_await stream(ex, pipeline, writer, cancel);
+  } else {
+    co_await call(ex, writer, cancel);
+  }
+}
+
+Task<void> ProviderCall::call(Exchange& ex, http::ResponseWriter& writer, Cancel& cancel) const {
+  providers::CallContext ctx{cancel, ex.request_id};
+  auto result = co_await ex.route->provider->call(ex.request, ctx);
+  take_timings(ex, ctx);
+  if (!result) {
+    if (cancel.cancelled()) {
+      mark_client_gone(ex, std::move(result).error());
+    } else {
+      co_await send_error(ex, writer, std::move(result).error());
+    }
+    co_return;
+  }
+  if (result->usage) {
+    ex.usage = result->usage;
+  } else {
+    ex.usage = providers::Usage{estimate_prompt_tokens(ex.request),
+                                estimate_output_tokens(result->body), /*estimated=*/true};
+  }
+  const std::string body = boost::json::serialize(result->body);
+  co_await send_json(ex, writer, 200, body);
+}
+
+Task<void> ProviderCall::stream(Exchange& ex, const Pipeline& pipeline,
+                                http::ResponseWriter& writer, Cancel& cancel) const {
+  providers::CallContext ctx{cancel, ex.request_id};
+  StreamRelay relay(ex, pipeline, writer, cancel);
+  auto& open_streams = metrics_.in_flight_streams.with({});
+  open_streams.add(1);
+  Status status = co_await ex.route->provider->stream(ex.request, ctx, relay);
+  take_timings(ex, ctx);
+
+  if (relay.reported_usage()) {
+    ex.usage = relay.reported_usage();
+  } else {
+    ex.usage = providers::Usage{estimate_prompt_tokens(ex.request),
+                                relay.estimated_output_tokens(), /*estimated=*/true};
+  }
+
+  if (status) {
+    co_await relay.finish_ok();
+  } else if (relay.client_gone() || cancel.cancelled()) {
+    mark_client_gone(ex, std::move(status).error());
+  } else if (relay.stage_error()) {
+    ex.error = relay.stage_error();
+    co_await relay.finish_with_error(*relay.stage_error());
+  } else if (!relay.started()) {
+    co_await send_error(ex, writer, std::move(status).error());
+  } else {
+    ex.error = status.error();
+    co_await relay.finish_with_error(status.error());
+  }
+  if (relay.client_gone()) ex.client_gone = true;
+  open_streams.add(-1);
+}
+
+}  // namespace plinth::gateway

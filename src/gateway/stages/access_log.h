@@ -1,0 +1,28 @@
+// AccessLog: one JSON line per request (request id, key id — never the key — model,
+// status, tokens, latencies) through an async spdlog logger.
+#pragma once
+
+#include "gateway/stage.h"
+
+#include <memory>
+
+namespace spdlog {
+class logger;
+}
+
+namespace plinth::gateway {
+
+class AccessLog final : public Stage {
+ public:
+  explicit AccessLog(std::shared_ptr<spdlog::logger> logger) : logger_(std::move(logger)) {}
+  std::string_view name() const override { return "access_log"; }
+  void on_complete(Exchange& ex) const override;
+
+ private:
+  std::shared_ptr<spdlog::logger> logger_;
+};
+
+// Renders the access log line (no trailing newline). Exposed for tests.
+std::string access_log_line(const Exchange& ex);
+
+}  // namespace plinth::gateway

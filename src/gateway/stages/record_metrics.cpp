@@ -1,0 +1,56 @@
+#include "gateway/stages/record_metrics.h"
+
+#include <array>
+#include <charconv>
+
+namespace plinth::gateway {
+
+namespace {
+
+double seconds_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+std::string_view upstream_error_kind(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kUpstreamUnreachable: return "unreachable";
+    case ErrorCode::kUpstreamTimeout: return "timeout";
+    case ErrorCode::kUpstreamError: return "error";
+    default: return {};
+  }
+}
+
+}  // namespace
+
+void RecordMetrics::on_complete(Exchange& ex) const {
+  const std::string_view model = ex.route ? std::string_view(ex.route->name) : "";
+  const std::string_view endpoint = endpoint_name(ex.endpoint);
+  std::array<char, 8> status_buf{};
+  auto [end, ec] = std::to_chars(status_buf.data(), status_buf.data() + status_buf.size(),
+                                 ex.status);
+  (void)ec;
+  const std::string_view status(status_buf.data(), static_cast<std::size_t>(end - status_buf.data()));
+
+  m_.requests.with({model, endpoint, status}).inc();
+  m_.duration.with({model, endpoint}).observe(seconds_between(ex.started, ex.finished));
+  if (ex.first_token != Clock::time_point{}) {
+    m_.ttft.with({model}).observe(seconds_between(ex.started, ex.first_token));
+  }
+  if (ex.upstream_headers != Clock::time_point{} && ex.upstream_started != Clock::time_point{}) {
+    m_.upstream.with({model, endpoint})
+        .observe(seconds_between(ex.upstream_started, ex.upstream_headers));
+  }
+  if (ex.usage) {
+    const std::string_view estimated = ex.usage->estimated ? "true" : "false";
+    m_.tokens.with({model, "in", estimated}).inc(static_cast<std::uint64_t>(ex.usage->prompt_tokens));
+    m_.tokens.with({model, "out", estimated})
+        .inc(static_cast<std::uint64_t>(ex.usage->completion_tokens));
+  }
+  if (ex.error) {
+    if (auto kind = upstream_error_kind(ex.error->code); !kind.empty()) {
+      m_.upstream_errors.with({model, kind}).inc();
+    }
+  }
+}
+
+}  // namespace plinth::gateway

@@ -1,0 +1,115 @@
+#include "gateway/stream_relay.h"
+
+#include "gateway/openai_error.h"
+#include "gateway/usage_estimate.h"
+#include "http/sse_parser.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+namespace plinth::gateway {
+
+namespace json = boost::json;
+
+namespace {
+
+const http::HeaderList kSseHeaders = {{"Cache-Control", "no-cache"},
+                                      {"X-Accel-Buffering", "no"}};
+
+std::optional<providers::Usage> usage_of(const json::value& v) {
+  if (!v.is_object()) return std::nullopt;
+  const auto& u = v.get_object();
+  providers::Usage usage;
+  if (const auto* p = u.if_contains("prompt_tokens"); p && p->is_number())
+    usage.prompt_tokens = p->to_number<std::int64_t>();
+  if (const auto* c = u.if_contains("completion_tokens"); c && c->is_number())
+    usage.completion_tokens = c->to_number<std::int64_t>();
+  return usage;
+}
+
+}  // namespace
+
+Task<bool> StreamRelay::ensure_started() {
+  if (writer_.started()) co_return !client_gone_;
+  ex_.streamed = true;
+  ex_.status = 200;
+  if (!co_await writer_.begin_stream(200, "text/event-stream", kSseHeaders)) {
+    client_gone_ = true;
+    co_return false;
+  }
+  co_return true;
+}
+
+Task<bool> StreamRelay::send_event(std::string_view payload) {
+  if (!co_await ensure_started()) co_return false;
+  frame_.clear();
+  http::append_sse_data(frame_, payload);
+  if (!co_await writer_.write(frame_)) {
+    client_gone_ = true;
+    co_return false;
+  }
+  co_return true;
+}
+
+Task<bool> StreamRelay::on_chunk(json::object& chunk) {
+  if (cancel_.cancelled() || client_gone_) co_return false;
+
+  if (const json::value* u = chunk.if_contains("usage")) {
+    bool usage_only = false;
+    if (u->is_object()) {
+      reported_ = usage_of(*u);
+      const json::value* choices = chunk.if_contains("choices");
+      usage_only = !choices || (choices->is_array() && choices->get_array().empty());
+    }
+    if (!ex_.request.include_usage) {
+      if (usage_only) co_return true;  // recorded, not forwarded
+      chunk.erase("usage");
+    } else if (usage_only) {
+      usage_forwarded_ = true;
+    }
+  }
+  output_tokens_ += estimate_chunk_tokens(chunk);
+  if (Status s = pipeline_.on_chunk(ex_, chunk); !s) {
+    stage_error_ = std::move(s).error();
+    co_return false;
+  }
+  if (const json::value* id = chunk.if_contains("id"); id && id->is_string() && last_id_.empty()) {
+    last_id_ = id->get_string();
+    if (const json::value* o = chunk.if_contains("object"); o && o->is_string())
+      last_object_ = o->get_string();
+    if (const json::value* c = chunk.if_contains("created"); c && c->is_number())
+      last_created_ = c->to_number<std::int64_t>();
+  }
+  if (!writer_.started()) ex_.first_token = Clock::now();
+  ++ex_.chunks;
+  co_return co_await send_event(json::serialize(chunk));
+}
+
+Task<void> StreamRelay::finish_ok() {
+  if (ex_.request.include_usage && !usage_forwarded_ && ex_.usage) {
+    // The backend sent no usage chunk but the client asked for one: send Plinth's count.
+    json::object chunk;
+    chunk["id"] = last_id_.empty() ? std::string("chatcmpl-") + std::string(ex_.request_id)
+                                   : last_id_;
+    chunk["object"] = last_object_.empty() ? "chat.completion.chunk" : last_object_;
+    chunk["created"] = last_created_;
+    chunk["model"] = ex_.request.public_model;
+    chunk["choices"] = json::array();
+    json::object usage;
+    usage["prompt_tokens"] = ex_.usage->prompt_tokens;
+    usage["completion_tokens"] = ex_.usage->completion_tokens;
+    usage["total_tokens"] = ex_.usage->total();
+    chunk["usage"] = std::move(usage);
+    if (!co_await send_event(json::serialize(chunk))) co_return;
+  }
+  if (!co_await send_event("[DONE]")) co_return;
+  if (!co_await writer_.finish()) client_gone_ = true;
+}
+
+Task<void> StreamRelay::finish_with_error(const Error& error) {
+  if (!co_await send_event(openai_error_body(error))) co_return;
+  if (!co_await writer_.finish()) client_gone_ = true;
+}
+
+}  // namespace plinth::gateway

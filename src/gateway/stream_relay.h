@@ -1,0 +1,54 @@
+// StreamRelay: the ChunkSink between a provider and the client. Sends the SSE head lazily
+// with the first chunk (so a failure before it still gets a proper HTTP status), runs the
+// pipeline's chunk stages, strips usage the client did not ask for while recording it, and
+// counts output tokens for the estimate.
+#pragma once
+
+#include "gateway/pipeline.h"
+#include "providers/provider.h"
+
+#include <optional>
+#include <string>
+
+namespace plinth::gateway {
+
+class StreamRelay final : public providers::ChunkSink {
+ public:
+  StreamRelay(Exchange& ex, const Pipeline& pipeline, http::ResponseWriter& writer,
+              Cancel& cancel)
+      : ex_(ex), pipeline_(pipeline), writer_(writer), cancel_(cancel) {}
+
+  Task<bool> on_chunk(boost::json::object& chunk) override;
+
+  // Opens the SSE response if no chunk did yet.
+  Task<bool> ensure_started();
+  // Writes one `data:` event.
+  Task<bool> send_event(std::string_view payload);
+  // Ends a healthy stream: usage chunk if owed, `[DONE]`, end of body.
+  Task<void> finish_ok();
+  // Ends a broken stream with an SSE error event.
+  Task<void> finish_with_error(const Error& error);
+
+  bool started() const { return writer_.started(); }
+  bool client_gone() const { return client_gone_; }
+  const std::optional<Error>& stage_error() const { return stage_error_; }
+  const std::optional<providers::Usage>& reported_usage() const { return reported_; }
+  std::int64_t estimated_output_tokens() const { return output_tokens_; }
+
+ private:
+  Exchange& ex_;
+  const Pipeline& pipeline_;
+  http::ResponseWriter& writer_;
+  Cancel& cancel_;
+  std::string frame_;  // reused for every event
+  std::optional<providers::Usage> reported_;
+  std::optional<Error> stage_error_;
+  std::int64_t output_tokens_ = 0;
+  bool usage_forwarded_ = false;
+  bool client_gone_ = false;
+  std::string last_id_;
+  std::string last_object_;
+  std::int64_t last_created_ = 0;
+};
+
+}  // namespace plinth::gateway

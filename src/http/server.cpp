@@ -1,0 +1,410 @@
+#include "http/server.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <spdlog/spdlog.h>
+
+#include <sys/socket.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
+
+#include "http/request_id.h"
+
+namespace plinth::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+struct Server::Worker {
+  asio::io_context ioc{1};
+  std::optional<tcp::acceptor> acceptor;
+  std::thread thread;
+};
+
+namespace {
+
+// Fires the request's Cancel when the client closes its end while the request is handled.
+// A readable socket is peeked: zero bytes (FIN) or an error means the client is gone; data
+// means a pipelined request, which is left for the next read.
+struct DisconnectWatch {
+  Cancel* cancel = nullptr;
+  bool done = false;
+  bool fired = false;
+};
+
+void watch_disconnect(tcp::socket& socket, const std::shared_ptr<DisconnectWatch>& watch) {
+  const int fd = socket.native_handle();
+  socket.async_wait(tcp::socket::wait_read, [watch, fd](boost::system::error_code ec) {
+    watch->fired = true;
+    if (watch->done || ec) return;
+    char byte;
+    const ssize_t r = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) watch->cancel->cancel();
+  });
+}
+
+void append_head(std::string& out, int status, std::string_view request_id, bool keep_alive) {
+  out += "HTTP/1.1 ";
+  out += std::to_string(status);
+  out += ' ';
+  const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
+  out.append(reason.data(), reason.size());
+  out += "\r\nServer: plinth\r\nx-request-id: ";
+  out += request_id;
+  if (!keep_alive) out += "\r\nConnection: close";
+  out += "\r\n";
+}
+
+void append_headers(std::string& out, std::string_view content_type, const HeaderList& headers) {
+  if (!content_type.empty()) {
+    out += "Content-Type: ";
+    out += content_type;
+    out += "\r\n";
+  }
+  for (const auto& [name, value] : headers) {
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+  }
+}
+
+class ConnectionWriter final : public ResponseWriter {
+ public:
+  ConnectionWriter(beast::tcp_stream& stream, std::string_view request_id, bool keep_alive,
+                   std::chrono::milliseconds write_timeout)
+      : stream_(stream),
+        request_id_(request_id),
+        keep_alive_(keep_alive),
+        write_timeout_(write_timeout) {}
+
+  Task<bool> send(int status, std::string_view content_type, std::string_view body,
+                  const HeaderList& headers) override {
+    if (started_) co_return false;
+    started_ = true;
+    head_.clear();
+    append_head(head_, status, request_id_, keep_alive_);
+    append_headers(head_, content_type, headers);
+    head_ += "Content-Length: ";
+    head_ += std::to_string(body.size());
+    head_ += "\r\n\r\n";
+    std::array<asio::const_buffer, 2> bufs{asio::buffer(head_), asio::buffer(body)};
+    co_return co_await write_buffers(bufs);
+  }
+
+  Task<bool> begin_stream(int status, std::string_view content_type,
+                          const HeaderList& headers) override {
+    if (started_) co_return false;
+    started_ = true;
+    streaming_ = true;
+    head_.clear();
+    append_head(head_, status, request_id_, keep_alive_);
+    append_headers(head_, content_type, headers);
+    head_ += "Transfer-Encoding: chunked\r\n\r\n";
+    std::array<asio::const_buffer, 1> bufs{asio::buffer(head_)};
+    co_return co_await write_buffers(bufs);
+  }
+
+  Task<bool> write(std::string_view data) override {
+    if (!streaming_ || finished_) co_return false;
+    if (data.empty()) co_return ok_;
+    char size_line[24];
+    const int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
+    std::array<asio::const_buffer, 3> bufs{asio::buffer(size_line, static_cast<size_t>(n)),
+                                           asio::buffer(data), asio::buffer("\r\n", 2)};
+    co_return co_await write_buffers(bufs);
+  }
+
+  Task<bool> finish() override {
+    if (!streaming_ || finished_) co_return ok_;
+    finished_ = true;
+    std::array<asio::const_buffer, 1> bufs{asio::buffer("0\r\n\r\n", 5)};
+    co_return co_await write_buffers(bufs);
+  }
+
+  bool started() const override { return started_; }
+  bool ok() const { return ok_; }
+  // A stream that never finished leaves the connection unusable.
+  bool complete() const { return ok_ && started_ && (!streaming_ || finished_); }
+
+ private:
+  template <class Buffers>
+  Task<bool> write_buffers(const Buffers& bufs) {
+    if (!ok_) co_return false;
+    stream_.expires_after(write_timeout_);
+    auto [ec, n] = co_await asio::async_write(stream_, bufs, kTuple);
+    (void)n;
+    if (ec) ok_ = false;
+    co_return ok_;
+  }
+
+  beast::tcp_stream& stream_;
+  std::string_view request_id_;
+  bool keep_alive_;
+  std::chrono::milliseconds write_timeout_;
+  std::string head_;
+  bool started_ = false;
+  bool streaming_ = false;
+  bool finished_ = false;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+// The per-connection coroutine: read a request, hand it to the handler, repeat while the
+// connection is kept alive.
+struct ConnectionAccess {
+  static Task<void> serve(Server& server, tcp::socket socket);
+  static Task<bool> send_error(Server& server, beast::tcp_stream& stream, const Error& error,
+                               std::string_view request_id);
+  static Task<void> accept_loop(Server& server, Server::Worker& worker);
+};
+
+Task<bool> ConnectionAccess::send_error(Server& server, beast::tcp_stream& stream,
+                                        const Error& error, std::string_view request_id) {
+  auto [status, body] = server.handler_.render_error(error);
+  ConnectionWriter writer(stream, request_id, /*keep_alive=*/false, server.config_.read_timeout);
+  co_return co_await writer.send(status, "application/json", body, {});
+}
+
+Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
+  const ServerConfig& cfg = server.config_;
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  std::string remote;
+  if (auto ep = socket.remote_endpoint(ignored); !ignored) remote = ep.address().to_string();
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer(8192);
+  RequestIdSource ids;
+
+  while (!server.shutting_down()) {
+    // Wait for the first byte of the next request under the idle timeout, then give the
+    // whole request read_timeout to arrive.
+    if (buffer.size() == 0) {
+      stream.expires_after(cfg.idle_timeout);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), kTuple);
+      if (ec) co_return;  // closed, reset or idle: nothing to answer
+      buffer.commit(n);
+    }
+    stream.expires_after(cfg.read_timeout);
+
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(cfg.header_limit));
+    parser.body_limit(cfg.body_limit);
+    auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+    (void)hn;
+    const std::string fallback_id = ids.next();
+    if (hec) {
+      if (hec == bhttp::error::header_limit) {
+        co_await send_error(server, stream,
+                            {ErrorCode::kHeadersTooLarge,
+                             "request headers exceed " + std::to_string(cfg.header_limit) +
+                                 " bytes"},
+                            fallback_id);
+      } else if (hec == bhttp::error::body_limit) {
+        co_await send_error(server, stream,
+                            {ErrorCode::kPayloadTooLarge,
+                             "request body exceeds " + std::to_string(cfg.body_limit) + " bytes"},
+                            fallback_id);
+      } else if (hec == beast::error::timeout) {
+        co_await send_error(server, stream,
+                            {ErrorCode::kRequestTimeout,
+                             "request not received within " +
+                                 std::to_string(cfg.read_timeout.count()) + " ms"},
+                            fallback_id);
+      } else if (hec != bhttp::error::end_of_stream && hec != asio::error::eof &&
+                 hec != asio::error::connection_reset) {
+        co_await send_error(server, stream,
+                            {ErrorCode::kInvalidRequest, "malformed HTTP request: " + hec.message()},
+                            fallback_id);
+      }
+      co_return;
+    }
+
+    auto& header = parser.get();
+    std::string_view request_id = fallback_id;
+    if (auto it = header.find("x-request-id"); it != header.end()) {
+      std::string_view client_id(it->value().data(), it->value().size());
+      if (is_acceptable_request_id(client_id)) request_id = client_id;
+    }
+
+    if (auto expect = header[bhttp::field::expect];
+        !expect.empty() && beast::iequals(expect, "100-continue")) {
+      auto [wec, wn] =
+          co_await asio::async_write(stream, asio::buffer("HTTP/1.1 100 Continue\r\n\r\n", 25),
+                                     kTuple);
+      (void)wn;
+      if (wec) co_return;
+    }
+    auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+    (void)bn;
+    if (bec) {
+      if (bec == bhttp::error::body_limit) {
+        co_await send_error(server, stream,
+                            {ErrorCode::kPayloadTooLarge,
+                             "request body exceeds " + std::to_string(cfg.body_limit) + " bytes"},
+                            request_id);
+      } else if (bec == beast::error::timeout) {
+        co_await send_error(server, stream,
+                            {ErrorCode::kRequestTimeout,
+                             "request body not received within " +
+                                 std::to_string(cfg.read_timeout.count()) + " ms"},
+                            request_id);
+      } else if (bec != bhttp::error::end_of_stream && bec != asio::error::eof &&
+                 bec != asio::error::connection_reset) {
+        co_await send_error(server, stream,
+                            {ErrorCode::kInvalidRequest, "malformed HTTP request body: " + bec.message()},
+                            request_id);
+      }
+      co_return;
+    }
+    stream.expires_never();
+
+    const auto& msg = parser.get();
+    HttpRequest request;
+    request.method = std::string_view(msg.method_string().data(), msg.method_string().size());
+    request.target = std::string_view(msg.target().data(), msg.target().size());
+    request.body = msg.body();
+    if (auto a = msg[bhttp::field::authorization]; !a.empty())
+      request.authorization = std::string_view(a.data(), a.size());
+    if (auto c = msg[bhttp::field::content_type]; !c.empty())
+      request.content_type = std::string_view(c.data(), c.size());
+    request.request_id = request_id;
+    request.remote_address = remote;
+
+    const bool keep_alive = msg.keep_alive() && !server.shutting_down();
+    ConnectionWriter writer(stream, request_id, keep_alive, cfg.idle_timeout);
+    Cancel cancel;
+    auto watch = std::make_shared<DisconnectWatch>();
+    watch->cancel = &cancel;
+    if (buffer.size() == 0) watch_disconnect(stream.socket(), watch);
+
+    server.in_flight_.fetch_add(1, std::memory_order_relaxed);
+    co_await server.handler_.handle(request, writer, cancel);
+    server.in_flight_.fetch_sub(1, std::memory_order_relaxed);
+    watch->done = true;
+    if (!watch->fired) stream.socket().cancel(ignored);
+
+    if (!writer.started() && writer.ok() && !cancel.cancelled()) {
+      co_await send_error(server, stream, {ErrorCode::kInternal, "handler sent no response"},
+                          request_id);
+      co_return;
+    }
+    if (cancel.cancelled() || !writer.complete() || !keep_alive) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+Task<void> ConnectionAccess::accept_loop(Server& server, Server::Worker& worker) {
+  for (;;) {
+    auto [ec, socket] = co_await worker.acceptor->async_accept(kTuple);
+    if (ec) {
+      if (!worker.acceptor->is_open() || server.shutting_down()) co_return;
+      spdlog::warn("accept failed: {}", ec.message());
+      continue;
+    }
+    asio::co_spawn(worker.ioc, serve(server, std::move(socket)), asio::detached);
+  }
+}
+
+Server::Server(const ServerConfig& config, Handler& handler) : config_(config), handler_(handler) {
+  int n = config_.workers > 0 ? config_.workers
+                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>());
+}
+
+Server::~Server() {
+  if (drain_thread_.joinable()) drain_thread_.join();
+  for (auto& w : workers_) {
+    w->ioc.stop();
+    if (w->thread.joinable()) w->thread.join();
+  }
+}
+
+Status Server::bind() {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(config_.host == "localhost" ? "127.0.0.1" : config_.host, ec);
+  if (ec) return Error{ErrorCode::kInvalidRequest, "listen address '" + config_.host +
+                                                       "' is not an IP address", "server.listen"};
+  std::uint16_t port = config_.port;
+  for (auto& w : workers_) {
+    tcp::endpoint endpoint(address, port);
+    w->acceptor.emplace(w->ioc);
+    w->acceptor->open(endpoint.protocol(), ec);
+    if (!ec) w->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) {
+      int one = 1;
+      if (::setsockopt(w->acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one,
+                       sizeof one) != 0)
+        ec.assign(errno, boost::system::system_category());
+    }
+    if (!ec) w->acceptor->bind(endpoint, ec);
+    if (!ec) w->acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return Error{ErrorCode::kUnavailable, "cannot listen on " + config_.host + ":" +
+                                                std::to_string(port) + ": " + ec.message()};
+    }
+    port = w->acceptor->local_endpoint().port();
+  }
+  port_ = port;
+  return {};
+}
+
+void Server::run() {
+  for (auto& w : workers_) {
+    Worker* worker = w.get();
+    asio::co_spawn(worker->ioc, ConnectionAccess::accept_loop(*this, *worker), asio::detached);
+    worker->thread = std::thread([worker] {
+      auto guard = asio::make_work_guard(worker->ioc);
+      worker->ioc.run();
+    });
+  }
+  for (auto& w : workers_) w->thread.join();
+  if (drain_thread_.joinable()) drain_thread_.join();
+}
+
+void Server::shutdown() {
+  if (shutting_down_.exchange(true)) return;
+  for (auto& w : workers_) {
+    Worker* worker = w.get();
+    asio::post(worker->ioc, [worker] {
+      boost::system::error_code ignored;
+      worker->acceptor->close(ignored);
+    });
+  }
+  // Wait for in-flight requests on a thread of our own, then stop every io_context;
+  // idle keep-alive connections are simply dropped.
+  drain_thread_ = std::thread([this] {
+    const auto deadline = std::chrono::steady_clock::now() + config_.shutdown_grace;
+    while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (in_flight() > 0) spdlog::warn("shutdown grace expired with {} requests in flight",
+                                      in_flight());
+    for (auto& w : workers_) w->ioc.stop();
+  });
+}
+
+}  // namespace plinth::http
