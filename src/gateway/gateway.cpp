@@ -46,18 +46,20 @@ Task<bool> Gateway::serve_probe(std::string_view path, std::string_view method,
                                 http::ResponseWriter& writer) {
   if (method != "GET" && method != "HEAD") co_return false;
   if (path == "/healthz") {
-    co_await writer.send(200, "application/json", R"({"status":"ok"})");
+    co_await writer.send(200, "application/json", R"({"status":"ok"})", http::kNoHeaders);
     co_return true;
   }
   if (path == "/readyz") {
     const bool ready = ready_();
     co_await writer.send(ready ? 200 : 503, "application/json",
-                         ready ? R"({"status":"ready"})" : R"({"status":"not ready"})");
+                         ready ? R"({"status":"ready"})" : R"({"status":"not ready"})",
+                         http::kNoHeaders);
     co_return true;
   }
   if (path == "/metrics") {
     const std::string body = registry_.render();
-    co_await writer.send(200, "text/plain; version=0.0.4; charset=utf-8", body);
+    co_await writer.send(200, "text/plain; version=0.0.4; charset=utf-8", body,
+                         http::kNoHeaders);
     co_return true;
   }
   co_return false;
@@ -66,7 +68,8 @@ Task<bool> Gateway::serve_probe(std::string_view path, std::string_view method,
 Task<void> Gateway::handle(const http::HttpRequest& request, http::ResponseWriter& writer,
                            Cancel& cancel) {
   // Probes are public only under their exact spelling; any other spelling is authenticated.
-  if (co_await serve_probe(request.target, request.method, writer)) co_return;
+  const bool probe = co_await serve_probe(request.target, request.method, writer);
+  if (probe) co_return;
 
   Target target = split_target(request.target);
   Exchange ex;

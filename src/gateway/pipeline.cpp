@@ -14,7 +14,9 @@ Task<void> Pipeline::run(Exchange& ex, http::ResponseWriter& writer, Cancel& can
       break;
     }
   }
-  if (admitted) co_await terminal_.respond(ex, *this, writer, cancel);
+  if (admitted) {
+    co_await terminal_.respond(ex, *this, writer, cancel);
+  }
   ex.finished = Clock::now();
   for (auto it = stages_.rbegin(); it != stages_.rend(); ++it) (*it)->on_complete(ex);
 }
@@ -29,7 +31,8 @@ Status Pipeline::on_chunk(Exchange& ex, boost::json::object& chunk) const {
 Task<void> send_json(Exchange& ex, http::ResponseWriter& writer, int status,
                      std::string_view body) {
   ex.status = status;
-  if (!co_await writer.send(status, "application/json", body)) ex.client_gone = true;
+  const bool sent = co_await writer.send(status, "application/json", body, http::kNoHeaders);
+  if (!sent) ex.client_gone = true;
 }
 
 Task<void> send_error(Exchange& ex, http::ResponseWriter& writer, Error error) {

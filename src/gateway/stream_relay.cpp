@@ -34,7 +34,8 @@ Task<bool> StreamRelay::ensure_started() {
   if (writer_.started()) co_return !client_gone_;
   ex_.streamed = true;
   ex_.status = 200;
-  if (!co_await writer_.begin_stream(200, "text/event-stream", kSseHeaders)) {
+  const bool begun = co_await writer_.begin_stream(200, "text/event-stream", kSseHeaders);
+  if (!begun) {
     client_gone_ = true;
     co_return false;
   }
@@ -42,10 +43,12 @@ Task<bool> StreamRelay::ensure_started() {
 }
 
 Task<bool> StreamRelay::send_event(std::string_view payload) {
-  if (!co_await ensure_started()) co_return false;
+  const bool started = co_await ensure_started();
+  if (!started) co_return false;
   frame_.clear();
   http::append_sse_data(frame_, payload);
-  if (!co_await writer_.write(frame_)) {
+  const bool written = co_await writer_.write(frame_);
+  if (!written) {
     client_gone_ = true;
     co_return false;
   }
@@ -101,15 +104,20 @@ Task<void> StreamRelay::finish_ok() {
     usage["completion_tokens"] = ex_.usage->completion_tokens;
     usage["total_tokens"] = ex_.usage->total();
     chunk["usage"] = std::move(usage);
-    if (!co_await send_event(json::serialize(chunk))) co_return;
+    const bool sent = co_await send_event(json::serialize(chunk));
+    if (!sent) co_return;
   }
-  if (!co_await send_event("[DONE]")) co_return;
-  if (!co_await writer_.finish()) client_gone_ = true;
+  const bool done_sent = co_await send_event("[DONE]");
+  if (!done_sent) co_return;
+  const bool finished = co_await writer_.finish();
+  if (!finished) client_gone_ = true;
 }
 
 Task<void> StreamRelay::finish_with_error(const Error& error) {
-  if (!co_await send_event(openai_error_body(error))) co_return;
-  if (!co_await writer_.finish()) client_gone_ = true;
+  const bool sent = co_await send_event(openai_error_body(error));
+  if (!sent) co_return;
+  const bool finished = co_await writer_.finish();
+  if (!finished) client_gone_ = true;
 }
 
 }  // namespace plinth::gateway

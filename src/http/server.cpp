@@ -154,7 +154,8 @@ class ConnectionWriter final : public ResponseWriter {
   Task<bool> write_buffers(const Buffers& bufs) {
     if (!ok_) co_return false;
     stream_.expires_after(write_timeout_);
-    auto [ec, n] = co_await asio::async_write(stream_, bufs, kTuple);
+    auto r_ec = co_await asio::async_write(stream_, bufs, kTuple);
+    auto& [ec, n] = r_ec;
     (void)n;
     if (ec) ok_ = false;
     co_return ok_;
@@ -204,7 +205,8 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
     // whole request read_timeout to arrive.
     if (buffer.size() == 0) {
       stream.expires_after(cfg.idle_timeout);
-      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), kTuple);
+      auto r_ec = co_await stream.async_read_some(buffer.prepare(8192), kTuple);
+      auto& [ec, n] = r_ec;
       if (ec) co_return;  // closed, reset or idle: nothing to answer
       buffer.commit(n);
     }
@@ -213,7 +215,8 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(cfg.header_limit));
     parser.body_limit(cfg.body_limit);
-    auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+    auto r_hec = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+    auto& [hec, hn] = r_hec;
     (void)hn;
     const std::string fallback_id = ids.next();
     if (hec) {
@@ -258,7 +261,8 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
       (void)wn;
       if (wec) co_return;
     }
-    auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+    auto r_bec = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+    auto& [bec, bn] = r_bec;
     (void)bn;
     if (bec) {
       if (bec == bhttp::error::body_limit) {
@@ -319,7 +323,8 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
 
 Task<void> ConnectionAccess::accept_loop(Server& server, Server::Worker& worker) {
   for (;;) {
-    auto [ec, socket] = co_await worker.acceptor->async_accept(kTuple);
+    auto r_ec = co_await worker.acceptor->async_accept(kTuple);
+    auto& [ec, socket] = r_ec;
     if (ec) {
       if (!worker.acceptor->is_open() || server.shutting_down()) co_return;
       spdlog::warn("accept failed: {}", ec.message());

@@ -23,6 +23,7 @@
 namespace plinth::http {
 
 using HeaderList = std::vector<std::pair<std::string_view, std::string_view>>;
+inline const HeaderList kNoHeaders;
 
 // One request, valid for the duration of Handler::handle.
 struct HttpRequest {
@@ -40,11 +41,12 @@ struct HttpRequest {
 class ResponseWriter {
  public:
   virtual ~ResponseWriter() = default;
+  // (No default arguments: g++ 12 mishandles default-argument temporaries in coroutine calls.)
   virtual Task<bool> send(int status, std::string_view content_type, std::string_view body,
-                          const HeaderList& headers = {}) = 0;
+                          const HeaderList& headers) = 0;
   // Starts a chunked response (SSE); then write() any number of times, then finish().
   virtual Task<bool> begin_stream(int status, std::string_view content_type,
-                                  const HeaderList& headers = {}) = 0;
+                                  const HeaderList& headers) = 0;
   virtual Task<bool> write(std::string_view data) = 0;
   virtual Task<bool> finish() = 0;
   virtual bool started() const = 0;  // a status line has been sent

@@ -9,8 +9,9 @@
 namespace plinth::gateway {
 
 namespace {
-double millis_between(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double, std::milli>(b - a).count();
+// Integers: Boost.JSON prints doubles in exponent form, which is hard on people and tools.
+std::int64_t micros_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(b - a).count();
 }
 }  // namespace
 
@@ -34,12 +35,14 @@ std::string access_log_line(const Exchange& ex) {
     line["completion_tokens"] = ex.usage->completion_tokens;
     line["tokens_estimated"] = ex.usage->estimated;
   }
-  line["latency_ms"] = millis_between(ex.started, ex.finished);
+  const std::int64_t latency_us = micros_between(ex.started, ex.finished);
+  line["latency_ms"] = latency_us / 1000;
+  line["latency_us"] = latency_us;
   if (ex.first_token != Clock::time_point{}) {
-    line["ttft_ms"] = millis_between(ex.started, ex.first_token);
+    line["ttft_us"] = micros_between(ex.started, ex.first_token);
   }
   if (ex.upstream_headers != Clock::time_point{} && ex.upstream_started != Clock::time_point{}) {
-    line["upstream_ms"] = millis_between(ex.upstream_started, ex.upstream_headers);
+    line["upstream_us"] = micros_between(ex.upstream_started, ex.upstream_headers);
   }
   if (ex.error) {
     line["error"] = error_code_name(ex.error->code);
