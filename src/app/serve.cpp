@@ -11,7 +11,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
+#include <boost/asio/detached.hpp>
 #include <spdlog/async.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -34,11 +34,11 @@ Result<Config> load(const ServeOptions& o) {
     if (Status s = apply_listen(cfg->server, o.listen); !s) return s.error();
   }
   if (!o.data_dir.empty()) cfg->data_dir = o.data_dir;
-  if (o.workers) {
-    if (*o.workers < 0 || *o.workers > 1024) {
+  if (o.workers != -1) {
+    if (o.workers < 0 || o.workers > 1024) {
       return Error{ErrorCode::kInvalidRequest, "--workers must be between 0 and 1024"};
     }
-    cfg->server.workers = *o.workers;
+    cfg->server.workers = o.workers;
   }
   return cfg;
 }
@@ -67,17 +67,17 @@ std::vector<registry::Discovered> discover(const Config& cfg, const registry::Pr
   for (const auto& p : cfg.providers) {
     if (!p.discover) continue;
     auto provider = map.at(p.name);
-    auto fut = boost::asio::co_spawn(
+    Result<std::vector<std::string>> ids = Error{ErrorCode::kInternal, "discovery did not run"};
+    boost::asio::co_spawn(
         ioc,
-        [provider]() -> Task<Result<std::vector<std::string>>> {
+        [provider, &ids]() -> Task<void> {
           Cancel cancel;
           providers::CallContext ctx{cancel, "discovery"};
-          co_return co_await provider->list_models(ctx);
+          ids = co_await provider->list_models(ctx);
         },
-        boost::asio::use_future);
+        boost::asio::detached);
     ioc.restart();
     ioc.run();
-    auto ids = fut.get();
     if (!ids) {
       spdlog::warn("provider '{}': model discovery failed: {}", p.name, ids.error().message);
       continue;

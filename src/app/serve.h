@@ -2,7 +2,6 @@
 // server until SIGTERM/SIGINT (graceful).
 #pragma once
 
-#include <optional>
 #include <string>
 
 namespace plinth::app {
@@ -11,7 +10,7 @@ struct ServeOptions {
   std::string config_path;
   std::string listen;
   std::string data_dir;
-  std::optional<int> workers;
+  int workers = -1;  // -1 = as configured
 };
 
 // Returns the process exit code.

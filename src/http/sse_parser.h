@@ -29,8 +29,9 @@ class SseParser {
 
  private:
   std::string buffer_;
-  std::size_t pos_ = 0;  // start of unparsed bytes in buffer_
-  bool skip_lf_ = false; // previous line ended in \r; a following \n belongs to it
+  std::size_t pos_ = 0;      // start of unparsed bytes in buffer_
+  std::size_t scanned_ = 0;  // bytes after pos_ known to hold no line end (no rescans)
+  bool skip_lf_ = false;     // previous line ended in \r; a following \n belongs to it
   SseEvent current_;
   bool has_data_ = false;
   bool overflowed_ = false;

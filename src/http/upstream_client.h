@@ -75,11 +75,10 @@ class UpstreamClient {
                                         SseHandler& handler);
 
  private:
-  struct Pools;  // per-thread pools, defined in the .cpp
   Origin origin_;
   UpstreamTimeouts timeouts_;
   int max_idle_;
-  std::uint64_t id_;  // keys this client's pool in each thread's pool map
+  std::uint64_t id_;  // keys this client's pools in each thread's pool map (detail/)
 };
 
 }  // namespace plinth::http

@@ -29,6 +29,9 @@ struct CallContext {
 // Receives stream chunks in order, each an OpenAI chunk object (`chat.completion.chunk` or
 // `text_completion`), including a final usage-only chunk when the backend sends one.
 // on_chunk returns false when the client is gone: the provider must stop and return.
+// The chunk's storage may be reused for the next event: a sink that keeps a chunk beyond
+// on_chunk must deep-copy it into its own storage (boost::json::object kept(chunk, {})).
+// (g++ 12: await into a local, never `if (!co_await ...)`; see docs/design/coroutines.md.)
 class ChunkSink {
  public:
   virtual ~ChunkSink() = default;

@@ -1,0 +1,86 @@
+// Request head checks and serialization for UpstreamClient.
+#include "http/detail/request_head.h"
+
+#include <algorithm>
+#include <charconv>
+#include <string_view>
+
+namespace plinth::http::detail {
+namespace {
+
+bool is_token_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+bool is_token(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), is_token_char);
+}
+
+bool has_line_break(std::string_view s) {
+  return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
+void append_host(std::string& out, const Origin& origin) {
+  const bool ipv6 = origin.host.find(':') != std::string::npos;
+  if (ipv6) out.push_back('[');
+  out.append(origin.host);
+  if (ipv6) out.push_back(']');
+}
+
+}  // namespace
+
+std::optional<Error> check_request(const UpstreamRequest& r) {
+  auto bad = [](const std::string& field, std::string_view what) {
+    return Error::invalid(field, "upstream request " + field + " " + std::string(what));
+  };
+  if (!is_token(r.method)) return bad("method", "is not an HTTP method token");
+  if (has_line_break(r.path) || r.path.find(' ') != std::string::npos) {
+    return bad("path", "must not contain spaces or line breaks");
+  }
+  if (has_line_break(r.content_type)) return bad("content_type", "contains a line break");
+  if (has_line_break(r.bearer_token)) return bad("bearer_token", "contains a line break");
+  if (has_line_break(r.request_id)) return bad("request_id", "contains a line break");
+  for (const auto& [name, value] : r.headers) {
+    if (!is_token(name)) return bad("header '" + name + "'", "is not a valid header name");
+    if (has_line_break(value)) return bad("header '" + name + "'", "contains a line break");
+  }
+  return std::nullopt;
+}
+
+void write_request_head(std::string& head, const Origin& origin, const UpstreamRequest& r,
+                        bool accept_event_stream) {
+  head.clear();
+  head.append(r.method).append(" ").append(origin.base_path);
+  if (r.path.empty() || r.path.front() != '/') head.push_back('/');
+  head.append(r.path).append(" HTTP/1.1\r\nHost: ");
+  append_host(head, origin);
+  if (origin.port != (origin.tls ? "443" : "80")) head.append(":").append(origin.port);
+  head.append("\r\nUser-Agent: plinth/0.1\r\n");
+  if (!r.body.empty() || (r.method != "GET" && r.method != "HEAD")) {
+    if (!r.content_type.empty()) {
+      head.append("Content-Type: ").append(r.content_type).append("\r\n");
+    }
+    char digits[24];
+    char* end = std::to_chars(digits, digits + sizeof digits, r.body.size()).ptr;
+    head.append("Content-Length: ").append(digits, end).append("\r\n");
+  }
+  if (!r.bearer_token.empty()) {
+    head.append("Authorization: Bearer ").append(r.bearer_token).append("\r\n");
+  }
+  if (!r.request_id.empty()) head.append("x-request-id: ").append(r.request_id).append("\r\n");
+  if (accept_event_stream) head.append("Accept: text/event-stream\r\n");
+  for (const auto& [name, value] : r.headers) {
+    head.append(name).append(": ").append(value).append("\r\n");
+  }
+  head.append("\r\n");
+}
+
+std::string authority(const Origin& origin) {
+  std::string out;
+  append_host(out, origin);
+  out.append(":").append(origin.port);
+  return out;
+}
+
+}  // namespace plinth::http::detail

@@ -1,0 +1,111 @@
+// SseParser: line splitting and field handling per the WHATWG event-stream rules.
+#include "http/sse_parser.h"
+
+#include <algorithm>
+
+namespace plinth::http {
+namespace {
+
+constexpr std::string_view kDataPrefix = "data: ";
+
+// Offset of the first '\r' or '\n' in `text` at or after `from`, or npos.
+std::size_t find_line_end(std::string_view text, std::size_t from) {
+  const char* p = text.data() + from;
+  const char* end = text.data() + text.size();
+  for (; p != end; ++p) {
+    if (*p == '\n' || *p == '\r') return static_cast<std::size_t>(p - text.data());
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+void SseParser::feed(std::string_view bytes) {
+  if (overflowed_ || bytes.empty()) return;
+  // Drop what next() has consumed so that a long stream does not grow the buffer. What
+  // remains is at most one partial line, so the move is short.
+  if (pos_ == buffer_.size()) {
+    buffer_.clear();
+    pos_ = 0;
+  } else if (pos_ > 0) {
+    buffer_.erase(0, pos_);
+    pos_ = 0;
+  }
+  buffer_.append(bytes);
+}
+
+bool SseParser::next(SseEvent& out) {
+  if (overflowed_) return false;
+  const std::string_view text = buffer_;
+  while (pos_ < text.size()) {
+    if (skip_lf_) {
+      skip_lf_ = false;
+      if (text[pos_] == '\n') {
+        ++pos_;
+        continue;
+      }
+    }
+    const std::size_t end = find_line_end(text, pos_ + scanned_);
+    if (end == std::string_view::npos) {
+      scanned_ = text.size() - pos_;
+      if (scanned_ + current_.data.size() > kMaxEventBytes) overflowed_ = true;
+      return false;
+    }
+    scanned_ = 0;
+    const std::string_view line = text.substr(pos_, end - pos_);
+    pos_ = end + 1;
+    if (text[end] == '\r') skip_lf_ = true;
+
+    if (line.empty()) {  // blank line: dispatch
+      if (!has_data_) {
+        current_.event.clear();
+        continue;
+      }
+      std::swap(out.event, current_.event);
+      std::swap(out.data, current_.data);
+      current_.event.clear();
+      current_.data.clear();
+      has_data_ = false;
+      return true;
+    }
+    if (line.front() == ':') continue;  // comment
+
+    const std::size_t colon = line.find(':');
+    const std::string_view field = line.substr(0, colon);
+    std::string_view value;
+    if (colon != std::string_view::npos) {
+      value = line.substr(colon + 1);
+      if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    }
+    if (field == "data") {
+      if (has_data_) current_.data.push_back('\n');
+      current_.data.append(value);
+      has_data_ = true;
+      if (current_.data.size() > kMaxEventBytes) {
+        overflowed_ = true;
+        return false;
+      }
+    } else if (field == "event") {
+      current_.event.assign(value);
+    }
+    // `id`, `retry` and unknown fields are ignored: nothing downstream uses them.
+  }
+  return false;
+}
+
+void append_sse_data(std::string& out, std::string_view payload) {
+  // One `data:` line per payload line, so that a payload with line breaks survives.
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t end = find_line_end(payload, start);
+    out.append(kDataPrefix);
+    out.append(payload.substr(start, end == std::string_view::npos ? end : end - start));
+    out.push_back('\n');
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+    if (payload[end] == '\r' && start < payload.size() && payload[start] == '\n') ++start;
+  }
+  out.push_back('\n');
+}
+
+}  // namespace plinth::http

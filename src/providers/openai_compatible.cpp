@@ -1,0 +1,134 @@
+#include "providers/openai_compatible.h"
+
+#include "providers/openai_wire.h"
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <utility>
+
+namespace plinth::providers {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Feeds upstream SSE events through the decoder to the client's sink.
+class ChunkForwarder final : public http::SseHandler {
+ public:
+  ChunkForwarder(std::string_view public_model, bool require_done, ChunkSink& sink,
+                 CallContext& ctx)
+      : decoder_(public_model, require_done), sink_(sink), ctx_(ctx) {}
+
+  Task<bool> on_event(std::string_view event, std::string_view data) override {
+    if (!saw_event_) {
+      saw_event_ = true;
+      ctx_.upstream_headers = Clock::now();
+    }
+    auto step = decoder_.decode(event, data);
+    if (!step) {
+      error_ = std::move(step).error();
+      co_return false;
+    }
+    if (*step != openai_wire::StreamDecoder::Step::kChunk) co_return true;
+    const bool accepted = co_await sink_.on_chunk(decoder_.chunk());
+    if (!accepted) {
+      cancelled_ = true;
+      co_return false;
+    }
+    co_return true;
+  }
+
+  bool saw_event() const { return saw_event_; }
+  bool stopped() const { return error_.has_value() || cancelled_; }
+
+  // What the stream came to, once the body has ended.
+  Status outcome() const {
+    if (error_) return *error_;
+    if (cancelled_) return Error{ErrorCode::kCancelled, "the client went away mid-stream"};
+    return decoder_.finish();
+  }
+
+ private:
+  openai_wire::StreamDecoder decoder_;
+  ChunkSink& sink_;
+  CallContext& ctx_;
+  std::optional<Error> error_;
+  bool cancelled_ = false;
+  bool saw_event_ = false;
+};
+
+}  // namespace
+
+OpenAiCompatible::OpenAiCompatible(const ProviderConfig& config,
+                                   std::shared_ptr<http::UpstreamClient> client)
+    : OpenAiCompatible(config, std::move(client), Options{}) {}
+
+OpenAiCompatible::OpenAiCompatible(const ProviderConfig& config,
+                                   std::shared_ptr<http::UpstreamClient> client, Options options)
+    : client_(std::move(client)), api_key_(config.api_key), options_(std::move(options)) {}
+
+http::UpstreamRequest OpenAiCompatible::make_request(std::string_view method, std::string_view path,
+                                                     std::string body,
+                                                     const CallContext& ctx) const {
+  http::UpstreamRequest up;
+  up.method = method;
+  up.path.reserve(options_.path_prefix.size() + path.size());
+  up.path.append(options_.path_prefix).append(path);
+  up.body = std::move(body);
+  up.bearer_token = api_key_;
+  up.request_id = ctx.request_id;
+  return up;
+}
+
+Task<Result<InferenceResponse>> OpenAiCompatible::call(const InferenceRequest& request,
+                                                       CallContext& ctx) {
+  const http::UpstreamRequest up =
+      make_request("POST", openai_wire::path_of(request.op),
+                   openai_wire::request_body(request, /*stream=*/false), ctx);
+  ctx.upstream_started = Clock::now();
+  auto res = co_await client_->send(up, ctx.cancel);
+  ctx.upstream_headers = Clock::now();
+  if (!res) co_return std::move(res).error();
+  if (res->status / 100 != 2) co_return openai_wire::status_error(res->status, res->body);
+  co_return openai_wire::parse_response(res->body, request.public_model);
+}
+
+Task<Status> OpenAiCompatible::stream(const InferenceRequest& request, CallContext& ctx,
+                                      ChunkSink& sink) {
+  if (request.op == Operation::kEmbedding) {
+    co_return Error::invalid("stream", "embeddings cannot be streamed");
+  }
+  const http::UpstreamRequest up =
+      make_request("POST", openai_wire::path_of(request.op),
+                   openai_wire::request_body(request, /*stream=*/true), ctx);
+  // On the heap: the decoder's arena would make the coroutine frame large.
+  const auto owned =
+      std::make_unique<ChunkForwarder>(request.public_model, options_.require_done, sink, ctx);
+  ChunkForwarder& forwarder = *owned;
+  ctx.upstream_started = Clock::now();
+  auto res = co_await client_->stream(up, ctx.cancel, forwarder);
+  if (!forwarder.saw_event()) ctx.upstream_headers = Clock::now();
+  if (forwarder.stopped()) co_return forwarder.outcome();
+  if (!res) co_return std::move(res).error();
+  if (res->status / 100 != 2) co_return openai_wire::status_error(res->status, res->body);
+  if (!forwarder.saw_event() && !res->body.empty()) {
+    Error e{ErrorCode::kUpstreamError,
+            "upstream answered without an event stream: " + openai_wire::error_message(res->body)};
+    e.upstream_status = res->status;
+    co_return e;
+  }
+  co_return forwarder.outcome();
+}
+
+Task<Result<std::vector<std::string>>> OpenAiCompatible::list_models(CallContext& ctx) {
+  const http::UpstreamRequest up = make_request("GET", "/models", {}, ctx);
+  ctx.upstream_started = Clock::now();
+  auto res = co_await client_->send(up, ctx.cancel);
+  ctx.upstream_headers = Clock::now();
+  if (!res) co_return std::move(res).error();
+  if (res->status / 100 != 2) co_return openai_wire::status_error(res->status, res->body);
+  co_return openai_wire::parse_model_list(res->body);
+}
+
+}  // namespace plinth::providers
