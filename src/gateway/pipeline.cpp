@@ -7,9 +7,9 @@ namespace plinth::gateway {
 Task<void> Pipeline::run(Exchange& ex, http::ResponseWriter& writer, Cancel& cancel) const {
   bool admitted = true;
   for (const Stage* stage : stages_) {
-    Status s = stage->on_request(ex);
+    const Status s = stage->on_request(ex);
     if (!s) {
-      co_await send_error(ex, writer, std::move(s).error());
+      co_await send_error(ex, writer, s.error());
       admitted = false;
       break;
     }
@@ -35,10 +35,10 @@ Task<void> send_json(Exchange& ex, http::ResponseWriter& writer, int status,
   if (!sent) ex.client_gone = true;
 }
 
-Task<void> send_error(Exchange& ex, http::ResponseWriter& writer, Error error) {
+Task<void> send_error(Exchange& ex, http::ResponseWriter& writer, const Error& error) {
   const int status = http_status(error);
   const std::string body = openai_error_body(error);
-  ex.error = std::move(error);
+  ex.error = error;
   co_await send_json(ex, writer, status, body);
 }
 

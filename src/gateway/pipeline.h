@@ -41,6 +41,7 @@ class Pipeline {
 Task<void> send_json(Exchange& ex, http::ResponseWriter& writer, int status,
                      std::string_view body);
 // Sends `error` in the OpenAI error shape with its status; records both on the exchange.
-Task<void> send_error(Exchange& ex, http::ResponseWriter& writer, Error error);
+// Pass a named Error: g++ 12 destroys braced temporaries handed to coroutines twice.
+Task<void> send_error(Exchange& ex, http::ResponseWriter& writer, const Error& error);
 
 }  // namespace plinth::gateway

@@ -40,7 +40,8 @@ Task<void> ProviderCall::call(Exchange& ex, http::ResponseWriter& writer, Cancel
     if (cancel.cancelled()) {
       mark_client_gone(ex, std::move(result).error());
     } else {
-      co_await send_error(ex, writer, std::move(result).error());
+      const Error error = std::move(result).error();
+      co_await send_error(ex, writer, error);
     }
     co_return;
   }
@@ -78,7 +79,8 @@ Task<void> ProviderCall::stream(Exchange& ex, const Pipeline& pipeline,
     ex.error = relay.stage_error();
     co_await relay.finish_with_error(*relay.stage_error());
   } else if (!relay.started()) {
-    co_await send_error(ex, writer, std::move(status).error());
+    const Error error = status.error();
+    co_await send_error(ex, writer, error);
   } else {
     ex.error = status.error();
     co_await relay.finish_with_error(status.error());

@@ -13,10 +13,9 @@ Task<void> ListModels::respond(Exchange& ex, const Pipeline&, http::ResponseWrit
     const std::string_view id = ex.path.substr(kPrefix.size());
     const registry::ModelRoute* m = ex.snapshot->find_model(id);
     if (!m) {
-      co_await send_error(ex, writer,
-                          {ErrorCode::kModelNotFound,
-                           fmt::format("The model '{}' does not exist", id.substr(0, 200)),
-                           "model"});
+      const Error error{ErrorCode::kModelNotFound,
+                        fmt::format("The model '{}' does not exist", id.substr(0, 200)), "model"};
+      co_await send_error(ex, writer, error);
       co_return;
     }
     ex.route = m;
@@ -38,7 +37,8 @@ Task<void> FixedError::respond(Exchange& ex, const Pipeline&, http::ResponseWrit
           ? fmt::format("method {} is not allowed on {}", ex.method.substr(0, 16),
                         ex.path.substr(0, 200))
           : fmt::format("no route for {} {}", ex.method.substr(0, 16), ex.path.substr(0, 200));
-  co_await send_error(ex, writer, {code_, std::move(message)});
+  const Error error{code_, std::move(message)};
+  co_await send_error(ex, writer, error);
 }
 
 }  // namespace plinth::gateway

@@ -181,7 +181,47 @@ struct ConnectionAccess {
   static Task<bool> send_error(Server& server, beast::tcp_stream& stream, const Error& error,
                                std::string_view request_id);
   static Task<void> accept_loop(Server& server, Server::Worker& worker);
+  static Task<void> linger_close(beast::tcp_stream& stream);
 };
+
+// What to answer when reading a request failed; nothing when the client simply went away.
+static std::optional<Error> read_error(const boost::system::error_code& ec, const ServerConfig& cfg,
+                                std::string_view what) {
+  if (ec == bhttp::error::header_limit) {
+    return Error{ErrorCode::kHeadersTooLarge,
+                 "request headers exceed " + std::to_string(cfg.header_limit) + " bytes"};
+  }
+  if (ec == bhttp::error::body_limit) {
+    return Error{ErrorCode::kPayloadTooLarge,
+                 "request body exceeds " + std::to_string(cfg.body_limit) + " bytes"};
+  }
+  if (ec == beast::error::timeout) {
+    return Error{ErrorCode::kRequestTimeout, std::string(what) + " not received within " +
+                                                 std::to_string(cfg.read_timeout.count()) + " ms"};
+  }
+  if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+      ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
+    return std::nullopt;
+  }
+  return Error{ErrorCode::kInvalidRequest, "malformed HTTP " + std::string(what) + ": " +
+                                               ec.message()};
+}
+
+// After an error answer on a request whose body was not read: stop sending, then read and
+// discard what the client still sends (bounded in bytes and time) so that closing does not
+// reset the connection before the client has read the answer.
+Task<void> ConnectionAccess::linger_close(beast::tcp_stream& stream) {
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  std::array<char, 16 * 1024> sink;
+  std::size_t discarded = 0;
+  stream.expires_after(std::chrono::seconds(2));
+  while (discarded < 64 * 1024 * 1024) {
+    auto r = co_await stream.async_read_some(asio::buffer(sink), kTuple);
+    if (std::get<0>(r)) break;
+    discarded += std::get<1>(r);
+  }
+}
 
 Task<bool> ConnectionAccess::send_error(Server& server, beast::tcp_stream& stream,
                                         const Error& error, std::string_view request_id) {
@@ -220,28 +260,9 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
     (void)hn;
     const std::string fallback_id = ids.next();
     if (hec) {
-      if (hec == bhttp::error::header_limit) {
-        co_await send_error(server, stream,
-                            {ErrorCode::kHeadersTooLarge,
-                             "request headers exceed " + std::to_string(cfg.header_limit) +
-                                 " bytes"},
-                            fallback_id);
-      } else if (hec == bhttp::error::body_limit) {
-        co_await send_error(server, stream,
-                            {ErrorCode::kPayloadTooLarge,
-                             "request body exceeds " + std::to_string(cfg.body_limit) + " bytes"},
-                            fallback_id);
-      } else if (hec == beast::error::timeout) {
-        co_await send_error(server, stream,
-                            {ErrorCode::kRequestTimeout,
-                             "request not received within " +
-                                 std::to_string(cfg.read_timeout.count()) + " ms"},
-                            fallback_id);
-      } else if (hec != bhttp::error::end_of_stream && hec != asio::error::eof &&
-                 hec != asio::error::connection_reset) {
-        co_await send_error(server, stream,
-                            {ErrorCode::kInvalidRequest, "malformed HTTP request: " + hec.message()},
-                            fallback_id);
+      if (auto error = read_error(hec, cfg, "request")) {
+        co_await send_error(server, stream, *error, fallback_id);
+        co_await linger_close(stream);
       }
       co_return;
     }
@@ -265,22 +286,9 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
     auto& [bec, bn] = r_bec;
     (void)bn;
     if (bec) {
-      if (bec == bhttp::error::body_limit) {
-        co_await send_error(server, stream,
-                            {ErrorCode::kPayloadTooLarge,
-                             "request body exceeds " + std::to_string(cfg.body_limit) + " bytes"},
-                            request_id);
-      } else if (bec == beast::error::timeout) {
-        co_await send_error(server, stream,
-                            {ErrorCode::kRequestTimeout,
-                             "request body not received within " +
-                                 std::to_string(cfg.read_timeout.count()) + " ms"},
-                            request_id);
-      } else if (bec != bhttp::error::end_of_stream && bec != asio::error::eof &&
-                 bec != asio::error::connection_reset) {
-        co_await send_error(server, stream,
-                            {ErrorCode::kInvalidRequest, "malformed HTTP request body: " + bec.message()},
-                            request_id);
+      if (auto error = read_error(bec, cfg, "request body")) {
+        co_await send_error(server, stream, *error, request_id);
+        co_await linger_close(stream);
       }
       co_return;
     }
@@ -312,8 +320,8 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
     if (!watch->fired) stream.socket().cancel(ignored);
 
     if (!writer.started() && writer.ok() && !cancel.cancelled()) {
-      co_await send_error(server, stream, {ErrorCode::kInternal, "handler sent no response"},
-                          request_id);
+      const Error error{ErrorCode::kInternal, "handler sent no response"};
+      co_await send_error(server, stream, error, request_id);
       co_return;
     }
     if (cancel.cancelled() || !writer.complete() || !keep_alive) break;
