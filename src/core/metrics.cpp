@@ -73,6 +73,13 @@ const std::vector<double>& latency_buckets() {
   return kBuckets;
 }
 
+const std::vector<double>& overhead_buckets() {
+  static const std::vector<double> kBuckets = {1e-6,   2e-6,   3e-6,   5e-6,   7.5e-6, 10e-6,
+                                               15e-6,  20e-6,  30e-6,  50e-6,  75e-6,  100e-6,
+                                               250e-6, 500e-6, 1e-3,   2.5e-3, 10e-3};
+  return kBuckets;
+}
+
 void* FamilyBase::find_or_create(std::initializer_list<std::string_view> values) {
   // Per-thread cache keyed by (family, label values): the registry lock is taken once per
   // label set per thread.

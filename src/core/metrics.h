@@ -53,6 +53,8 @@ class Histogram {
 
 // Latency buckets in seconds, 50 us .. 60 s.
 const std::vector<double>& latency_buckets();
+// Fine buckets for in-process overheads, 1 us .. 10 ms.
+const std::vector<double>& overhead_buckets();
 
 enum class Kind { kCounter, kGauge, kHistogram };
 

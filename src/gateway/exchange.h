@@ -49,6 +49,7 @@ struct Exchange {
   Clock::time_point upstream_started{};
   Clock::time_point upstream_headers{};
   Clock::time_point first_token{};
+  Clock::time_point response_ready{};  // non-streamed: body serialised, client write starts
   Clock::time_point finished{};
 };
 

@@ -19,6 +19,9 @@ GatewayMetrics::GatewayMetrics(metrics::Registry& r)
       in_flight_streams(r.gauge("plinth_in_flight_streams", "SSE streams open to clients", {})),
       upstream_errors(r.counter("plinth_upstream_errors_total",
                                 "Upstream failures by kind (unreachable, timeout, error)",
-                                {"model", "kind"})) {}
+                                {"model", "kind"})),
+      overhead(r.histogram("plinth_gateway_overhead_seconds",
+                           "Plinth's own processing time per non-streamed request, by phase",
+                           {"phase"}, metrics::overhead_buckets())) {}
 
 }  // namespace plinth::gateway

@@ -16,6 +16,10 @@ struct GatewayMetrics {
   metrics::Family<metrics::Gauge>& in_flight;          // (none)
   metrics::Family<metrics::Gauge>& in_flight_streams;  // (none)
   metrics::Family<metrics::Counter>& upstream_errors;  // model, kind
+  // Plinth's own processing time of a non-streamed call: request received -> upstream
+  // request started (phase="request"), upstream response read -> client write started
+  // (phase="response").
+  metrics::Family<metrics::Histogram>& overhead;  // phase
 };
 
 }  // namespace plinth::gateway

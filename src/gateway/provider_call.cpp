@@ -52,6 +52,7 @@ Task<void> ProviderCall::call(Exchange& ex, http::ResponseWriter& writer, Cancel
                                 estimate_output_tokens(result->body), /*estimated=*/true};
   }
   const std::string body = boost::json::serialize(result->body);
+  ex.response_ready = Clock::now();
   co_await send_json(ex, writer, 200, body);
 }
 
