@@ -1,0 +1,164 @@
+// ProviderCall and StreamRelay with a scripted provider: usage is recorded whether or not
+// the client asked for it, forwarded only when asked, and estimated when the backend is silent.
+#include "gateway/provider_call.h"
+
+#include "fake_writer.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+namespace plinth::gateway {
+namespace {
+
+namespace json = boost::json;
+using testing::FakeWriter;
+
+// Streams fixed chunks, then returns `result`.
+class ScriptedProvider final : public providers::Provider {
+ public:
+  std::vector<std::string> chunks;
+  Status result;
+  std::string_view type() const override { return "scripted"; }
+  Task<Result<providers::InferenceResponse>> call(const providers::InferenceRequest&,
+                                                  providers::CallContext&) override {
+    providers::InferenceResponse r;
+    r.body = json::parse(R"({"object":"chat.completion","choices":[{"index":0,
+      "message":{"role":"assistant","content":"one two six"},"finish_reason":"stop"}]})")
+                 .as_object();
+    co_return r;
+  }
+  Task<Status> stream(const providers::InferenceRequest&, providers::CallContext&,
+                      providers::ChunkSink& sink) override {
+    for (const auto& c : chunks) {
+      json::object chunk = json::parse(c).as_object();
+      const bool more = co_await sink.on_chunk(chunk);
+      if (!more) co_return Error{ErrorCode::kCancelled, "client gone"};
+    }
+    co_return result;
+  }
+  Task<Result<std::vector<std::string>>> list_models(providers::CallContext&) override {
+    co_return std::vector<std::string>{};
+  }
+};
+
+struct Harness {
+  metrics::Registry registry;
+  GatewayMetrics metrics{registry};
+  ProviderCall terminal{metrics};
+  Pipeline pipeline{{}, terminal};
+  std::shared_ptr<ScriptedProvider> provider = std::make_shared<ScriptedProvider>();
+  registry::ModelRoute route;
+  Exchange ex;
+  FakeWriter writer;
+  Cancel cancel;
+
+  Harness() {
+    route.name = "m";
+    route.provider = provider;
+    ex.route = &route;
+    ex.request.public_model = "m";
+    ex.request.body = json::parse(R"({"messages":[{"role":"user","content":"hello"}]})")
+                          .as_object();
+  }
+  void run() {
+    boost::asio::io_context ioc;
+    boost::asio::co_spawn(ioc, terminal.respond(ex, pipeline, writer, cancel),
+                          boost::asio::detached);
+    ioc.run();
+  }
+};
+
+constexpr const char* kDelta =
+    R"({"id":"c1","object":"chat.completion.chunk","created":1,"model":"m",
+        "choices":[{"index":0,"delta":{"content":"hi you"},"finish_reason":null}]})";
+constexpr const char* kUsage =
+    R"({"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[],
+        "usage":{"prompt_tokens":11,"completion_tokens":22,"total_tokens":33}})";
+
+TEST(ProviderCall, RecordsStreamedUsageButStripsItWhenNotAsked) {
+  Harness h;
+  h.ex.request.stream = true;
+  h.provider->chunks = {kDelta, kUsage};
+  h.run();
+  EXPECT_EQ(h.writer.status, 200);
+  EXPECT_EQ(h.writer.content_type, "text/event-stream");
+  EXPECT_EQ(h.writer.body.find("\"usage\""), std::string::npos);
+  EXPECT_NE(h.writer.body.find("data: [DONE]\n\n"), std::string::npos);
+  EXPECT_TRUE(h.writer.finished);
+  ASSERT_TRUE(h.ex.usage);
+  EXPECT_EQ(h.ex.usage->prompt_tokens, 11);
+  EXPECT_EQ(h.ex.usage->completion_tokens, 22);
+  EXPECT_FALSE(h.ex.usage->estimated);
+}
+
+TEST(ProviderCall, ForwardsTheUsageChunkWhenAsked) {
+  Harness h;
+  h.ex.request.stream = true;
+  h.ex.request.include_usage = true;
+  h.provider->chunks = {kDelta, kUsage};
+  h.run();
+  EXPECT_NE(h.writer.body.find("\"completion_tokens\":22"), std::string::npos);
+}
+
+TEST(ProviderCall, EstimatesAndSendsUsageWhenTheBackendReportsNone) {
+  Harness h;
+  h.ex.request.stream = true;
+  h.ex.request.include_usage = true;
+  h.provider->chunks = {kDelta};
+  h.run();
+  ASSERT_TRUE(h.ex.usage);
+  EXPECT_TRUE(h.ex.usage->estimated);
+  EXPECT_EQ(h.ex.usage->prompt_tokens, 2);      // "hello"
+  EXPECT_EQ(h.ex.usage->completion_tokens, 2);  // "hi you"
+  const auto usage_at = h.writer.body.find("\"usage\"");
+  ASSERT_NE(usage_at, std::string::npos);
+  EXPECT_LT(usage_at, h.writer.body.find("[DONE]"));
+}
+
+TEST(ProviderCall, FailureBeforeTheFirstChunkGetsAProperStatus) {
+  Harness h;
+  h.ex.request.stream = true;
+  h.provider->result = Error{ErrorCode::kUpstreamTimeout, "no first token"};
+  h.run();
+  EXPECT_EQ(h.writer.status, 504);
+  EXPECT_FALSE(h.writer.streaming);
+  EXPECT_NE(h.writer.body.find("upstream_timeout"), std::string::npos);
+}
+
+TEST(ProviderCall, FailureMidStreamEndsWithAnErrorEvent) {
+  Harness h;
+  h.ex.request.stream = true;
+  h.provider->chunks = {kDelta};
+  h.provider->result = Error{ErrorCode::kUpstreamUnreachable, "reset mid-stream"};
+  h.run();
+  EXPECT_EQ(h.writer.status, 200);
+  EXPECT_NE(h.writer.body.find("data: {\"error\""), std::string::npos);
+  EXPECT_EQ(h.writer.body.find("[DONE]"), std::string::npos);
+  EXPECT_TRUE(h.writer.finished);
+  ASSERT_TRUE(h.ex.error);
+}
+
+TEST(ProviderCall, ClientGoneStopsTheStreamAndIsRecorded) {
+  Harness h;
+  h.ex.request.stream = true;
+  h.writer.gone = true;
+  h.provider->chunks = {kDelta, kDelta, kDelta};
+  h.run();
+  EXPECT_TRUE(h.ex.client_gone);
+  EXPECT_LE(h.writer.writes, 1);
+}
+
+TEST(ProviderCall, NonStreamedCallEstimatesMissingUsage) {
+  Harness h;
+  h.run();
+  EXPECT_EQ(h.writer.status, 200);
+  ASSERT_TRUE(h.ex.usage);
+  EXPECT_TRUE(h.ex.usage->estimated);
+  EXPECT_EQ(h.ex.usage->completion_tokens, 3);
+}
+
+}  // namespace
+}  // namespace plinth::gateway
