@@ -83,13 +83,20 @@ const std::vector<double>& overhead_buckets() {
 void* FamilyBase::find_or_create(std::initializer_list<std::string_view> values) {
   // Per-thread cache keyed by (family, label values): the registry lock is taken once per
   // label set per thread.
-  thread_local std::unordered_map<std::string, void*> cache;
-  std::string key = fmt::format("{}\x1f", id_);
+  // The key is built in a reused buffer and looked up without a copy, so a hit allocates
+  // nothing.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  thread_local std::unordered_map<std::string, void*, Hash, std::equal_to<>> cache;
+  thread_local std::string key;
+  key.assign(reinterpret_cast<const char*>(&id_), sizeof id_);
   for (auto v : values) {
     key.append(v.data(), v.size());
     key += '\x1f';
   }
-  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  if (auto it = cache.find(std::string_view(key)); it != cache.end()) return it->second;
   std::string labels = render_labels(labels_, values);
   void* child;
   {
@@ -98,7 +105,7 @@ void* FamilyBase::find_or_create(std::initializer_list<std::string_view> values)
     if (it == children_.end()) it = children_.emplace(labels, create()).first;
     child = it->second;
   }
-  cache.emplace(std::move(key), child);
+  cache.emplace(key, child);
   return child;
 }
 
