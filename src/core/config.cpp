@@ -3,6 +3,7 @@
 // that one run of the loader reports them all.
 #include "core/config.h"
 
+#include <arpa/inet.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -349,6 +350,45 @@ bool valid_http_url(std::string_view url) {
   return true;
 }
 
+// An address or CIDR with clear host bits ("169.254.10.0/24", "0.0.0.0", "fd00:ec2::/64").
+// The same rules as http::IpNetwork::parse, which core cannot call (http depends on core);
+// this one only reports early, with the entry's path.
+bool valid_network(const std::string& text) {
+  const std::size_t slash = text.find('/');
+  const std::string address = text.substr(0, slash);
+  unsigned char bytes[16] = {};
+  int max = 32;
+  if (inet_pton(AF_INET, address.c_str(), bytes) != 1) {
+    if (inet_pton(AF_INET6, address.c_str(), bytes) != 1) return false;
+    max = 128;
+  }
+  int prefix = max;
+  if (slash != std::string::npos) {
+    const std::string_view digits = std::string_view(text).substr(slash + 1);
+    const bool decimal = !digits.empty() && digits.size() <= 3 &&
+                         std::all_of(digits.begin(), digits.end(),
+                                     [](char c) { return c >= '0' && c <= '9'; });
+    const auto n = decimal ? parse_number<int>(digits) : std::nullopt;
+    if (!n || *n < 0 || *n > max) return false;
+    prefix = *n;
+  }
+  for (int bit = prefix; bit < max; ++bit) {
+    if (bytes[bit / 8] & (0x80 >> (bit % 8))) return false;
+  }
+  return true;
+}
+
+void read_upstream_allow(const Section& root, Config& config, Problems& problems) {
+  root.read("upstream_allow", config.upstream_allow);
+  for (std::size_t i = 0; i < config.upstream_allow.size(); ++i) {
+    if (!valid_network(config.upstream_allow[i])) {
+      problems.add("upstream_allow[" + std::to_string(i) + "]",
+                   "not an address or CIDR (such as 169.254.10.0/24, 0.0.0.0 or fd00:ec2::254), "
+                   "got " + quoted(config.upstream_allow[i]));
+    }
+  }
+}
+
 void read_simulator(const Section& provider, ProviderConfig& out, Problems& problems) {
   const Section s(provider.child("simulator"), provider.path("simulator"),
                   {"time_to_first_token", "tokens_per_second", "default_max_tokens"}, problems);
@@ -516,7 +556,8 @@ Result<Config> parse_config(const std::string& yaml_text) {
   Config config = default_config();
   try {
     const Section s(root, "",
-                    {"server", "data_dir", "simulator_models", "log", "providers", "models"},
+                    {"server", "data_dir", "simulator_models", "log", "upstream_allow",
+                     "providers", "models"},
                     problems);
     read_server(s, config.server, problems);
     s.read("data_dir", config.data_dir);
@@ -536,6 +577,8 @@ Result<Config> parse_config(const std::string& yaml_text) {
       config.models.push_back(read_model(node, path, problems));
     }
     check_references(config, builtin_providers, builtin_models, problems);
+    read_upstream_allow(s, config, problems);
+    for (ProviderConfig& p : config.providers) p.upstream_allow = config.upstream_allow;
   } catch (const YAML::Exception& e) {  // not expected: the reader only uses checked accessors
     problems.add("config", std::string("unreadable: ") + e.what());
   }

@@ -41,6 +41,9 @@ struct ProviderConfig {
   bool discover = false; // list the upstream's /v1/models at start
   int max_idle_connections = 64;  // per io thread
   UpstreamTimeouts timeouts;
+  // Config::upstream_allow, copied here by the loader so that whatever builds the provider's
+  // client applies it. Not a per-provider key; never fill it from an admin's request.
+  std::vector<std::string> upstream_allow;
   // simulator only
   Millis sim_time_to_first_token{20};
   double sim_tokens_per_second = 200;
@@ -68,6 +71,10 @@ struct Config {
   std::vector<ProviderConfig> providers;
   std::vector<ModelConfig> models;
   LogConfig log;
+  // Addresses and CIDRs ("169.254.10.0/24", "0.0.0.0", "fd00:ec2::254") that upstream
+  // connections may reach although http::AddressPolicy refuses them by default (link-local,
+  // cloud metadata, 0.0.0.0/8, ::). Empty = refuse them all.
+  std::vector<std::string> upstream_allow;
 };
 
 // The embedded defaults: the simulator provider with `sim-chat` and `sim-embed`.

@@ -67,6 +67,29 @@ bool is_ip_literal(const std::string& host) {
   return !ec;
 }
 
+IpAddress to_ip(const asio::ip::address& address) {
+  IpAddress out;
+  if (address.is_v4()) {
+    const auto bytes = address.to_v4().to_bytes();
+    std::copy(bytes.begin(), bytes.end(), out.bytes.begin());
+  } else {
+    out.v6 = true;
+    const auto bytes = address.to_v6().to_bytes();
+    std::copy(bytes.begin(), bytes.end(), out.bytes.begin());
+  }
+  return out;
+}
+
+asio::ip::address to_asio(const IpAddress& ip) {
+  if (!ip.v6) {
+    return asio::ip::address_v4(
+        asio::ip::address_v4::bytes_type{ip.bytes[0], ip.bytes[1], ip.bytes[2], ip.bytes[3]});
+  }
+  asio::ip::address_v6::bytes_type bytes;
+  std::copy(ip.bytes.begin(), ip.bytes.end(), bytes.begin());
+  return asio::ip::address_v6(bytes);
+}
+
 bool is_event_stream(std::string_view content_type) {
   constexpr std::string_view kType = "text/event-stream";
   if (content_type.size() < kType.size()) return false;
@@ -96,10 +119,13 @@ struct CancelCallbackGuard {
 // One send() or stream() call, living in the caller's coroutine frame.
 class Call {
  public:
-  Call(const Origin& origin, const UpstreamTimeouts& timeouts, const UpstreamRequest& request,
-       Cancel& cancel, SseHandler* handler)
+  Call(const Origin& origin, const UpstreamTimeouts& timeouts, const AddressPolicy& policy,
+       const HostResolver& resolver, const UpstreamRequest& request, Cancel& cancel,
+       SseHandler* handler)
       : origin_(origin),
         timeouts_(timeouts),
+        policy_(policy),
+        resolver_(resolver),
         request_(request),
         cancel_(cancel),
         handler_(handler) {}
@@ -113,6 +139,9 @@ class Call {
                                    detail::ConnectionPool& pool);
   Task<Status> resolve(const asio::any_io_executor& executor, detail::ConnectionPool& pool,
                        std::vector<tcp::endpoint>& out);
+  Task<Status> lookup(const asio::any_io_executor& executor, std::uint16_t port,
+                      std::vector<tcp::endpoint>& out);
+  Status keep_allowed(std::vector<tcp::endpoint>& endpoints) const;
   template <class Stream>
   Task<std::optional<Error>> exchange(Stream& stream, detail::Connection& connection);
   template <class Stream>
@@ -137,6 +166,8 @@ class Call {
 
   const Origin& origin_;
   const UpstreamTimeouts& timeouts_;
+  const AddressPolicy& policy_;
+  const HostResolver& resolver_;
   const UpstreamRequest& request_;
   Cancel& cancel_;
   SseHandler* handler_;  // null for send()
@@ -185,6 +216,9 @@ Task<Result<UpstreamResponse>> Call::run(std::uint64_t client_id, int max_idle) 
   co_return std::move(response_);
 }
 
+// The addresses to connect to. The AddressPolicy is applied here, to the addresses that
+// async_connect will be given, never to the name: a name that resolves elsewhere on the next
+// lookup (DNS rebinding) is checked again then, and a cached list holds only allowed ones.
 Task<Status> Call::resolve(const asio::any_io_executor& executor, detail::ConnectionPool& pool,
                            std::vector<tcp::endpoint>& out) {
   const Clock::time_point now = Clock::now();
@@ -198,36 +232,75 @@ Task<Status> Call::resolve(const asio::any_io_executor& executor, detail::Connec
   const asio::ip::address address = asio::ip::make_address(origin_.host, ec);
   if (!ec) {
     out.assign(1, tcp::endpoint(address, port));
+    Status allowed = keep_allowed(out);
+    if (!allowed) co_return allowed;
     pool.endpoints = out;
     pool.endpoints_expire = Clock::time_point::max();
     co_return Status{};
   }
-  // getaddrinfo runs on Asio's resolver thread; cancel() stops waiting for it, but neither
-  // cancel nor the connect timeout can interrupt a lookup that has started.
-  tcp::resolver resolver(executor);
-  cancel_.on_cancel([&resolver] { resolver.cancel(); });
-  auto [rec, results] = co_await resolver.async_resolve(origin_.host, origin_.port, kUseTuple);
-  cancel_.clear();
-  if (cancel_.cancelled()) co_return cancelled();
-  if (rec || results.empty()) {
-    co_return Error{ErrorCode::kUpstreamUnreachable,
-                    "resolving " + origin_.host +
-                        " failed: " + (rec ? rec.message() : std::string("no addresses"))};
-  }
-  out.clear();
-  for (const auto& entry : results) out.push_back(entry.endpoint());
+  Status found = co_await lookup(executor, port, out);
+  if (!found) co_return found;
+  Status allowed = keep_allowed(out);
+  if (!allowed) co_return allowed;
   pool.endpoints = out;
   pool.endpoints_expire = now + kResolvedTtl;
   co_return Status{};
+}
+
+// The host name's addresses, through the client's HostResolver when it has one, else DNS.
+Task<Status> Call::lookup(const asio::any_io_executor& executor, std::uint16_t port,
+                          std::vector<tcp::endpoint>& out) {
+  out.clear();
+  if (resolver_) {
+    Result<std::vector<IpAddress>> given = resolver_(origin_.host);
+    if (!given) co_return std::move(given).error();
+    for (const IpAddress& ip : *given) out.emplace_back(to_asio(ip), port);
+  } else {
+    // getaddrinfo runs on Asio's resolver thread; cancel() stops waiting for it, but neither
+    // cancel nor the connect timeout can interrupt a lookup that has started.
+    tcp::resolver resolver(executor);
+    cancel_.on_cancel([&resolver] { resolver.cancel(); });
+    auto [rec, results] = co_await resolver.async_resolve(origin_.host, origin_.port, kUseTuple);
+    cancel_.clear();
+    if (cancel_.cancelled()) co_return cancelled();
+    if (rec) {
+      co_return Error{ErrorCode::kUpstreamUnreachable,
+                      "resolving " + origin_.host + " failed: " + rec.message()};
+    }
+    for (const auto& entry : results) out.push_back(entry.endpoint());
+  }
+  if (out.empty()) {
+    co_return Error{ErrorCode::kUpstreamUnreachable,
+                    "resolving " + origin_.host + " failed: no addresses"};
+  }
+  co_return Status{};
+}
+
+// Drops the endpoints the policy refuses; an error (the first refusal) when none is left.
+// Refused addresses among allowed ones are skipped quietly: only the allowed are connected.
+Status Call::keep_allowed(std::vector<tcp::endpoint>& endpoints) const {
+  std::optional<Error> refused;
+  std::erase_if(endpoints, [&](const tcp::endpoint& endpoint) {
+    Status allowed = policy_.check(to_ip(endpoint.address()));
+    if (allowed) return false;
+    if (!refused) refused = std::move(allowed).error();
+    return true;
+  });
+  if (!endpoints.empty() || !refused) return {};
+  // To the API caller this is a misconfigured upstream (502), not a refusal of the caller.
+  refused->code = ErrorCode::kUpstreamUnreachable;
+  if (!is_ip_literal(origin_.host)) {
+    refused->message = "every address of " + origin_.host + " is refused; " + refused->message;
+  }
+  return std::move(*refused);
 }
 
 Task<Result<Call::ConnectionPtr>> Call::open(const asio::any_io_executor& executor,
                                              detail::ConnectionPool& pool) {
   const Clock::time_point deadline = after(Clock::now(), timeouts_.connect);
   std::vector<tcp::endpoint> endpoints;
-  if (Status resolved = co_await resolve(executor, pool, endpoints); !resolved) {
-    co_return std::move(resolved).error();
-  }
+  Status resolved = co_await resolve(executor, pool, endpoints);
+  if (!resolved) co_return std::move(resolved).error();
   auto connection = std::make_unique<detail::Connection>(
       executor, origin_.tls ? &detail::tls_client_context() : nullptr);
   cancel_.on_cancel([c = connection.get()] { c->close(); });
@@ -272,9 +345,9 @@ Task<std::optional<Error>> Call::exchange(Stream& stream, detail::Connection& co
   const Clock::time_point first_token_deadline = after(Clock::now(), timeouts_.first_token);
 
   std::optional<detail::ResponseReader> reader;
-  if (auto failure = co_await read_headers(stream, connection, reader, first_token_deadline)) {
-    co_return failure;
-  }
+  std::optional<Error> failure =
+      co_await read_headers(stream, connection, reader, first_token_deadline);
+  if (failure) co_return failure;
   response_.status = reader->status();
   if (handler_ != nullptr && response_.status == 200 && is_event_stream(response_.content_type)) {
     co_return co_await read_events(stream, connection, *reader, first_token_deadline);
@@ -314,9 +387,8 @@ Task<std::optional<Error>> Call::read_whole(Stream& stream, detail::Connection& 
   reader.eager(true);
   while (!reader.is_done()) {
     arm(connection.tcp(), Phase::kBody, after(Clock::now(), timeouts_.idle));
-    if (error_code ec = co_await detail::read_body_step(stream, connection.buffer, reader)) {
-      co_return fail(ec, true);
-    }
+    const error_code ec = co_await detail::read_body_step(stream, connection.buffer, reader);
+    if (ec) co_return fail(ec, true);
   }
   reusable_ = reader.keep_alive() && connection.buffer.size() == 0;
   co_return std::nullopt;
@@ -337,9 +409,8 @@ Task<std::optional<Error>> Call::read_events(Stream& stream, detail::Connection&
     } else {
       arm(connection.tcp(), Phase::kFirstEvent, first_event_deadline);
     }
-    if (error_code ec = co_await detail::read_body_step(stream, connection.buffer, reader)) {
-      co_return fail(ec, true);
-    }
+    const error_code ec = co_await detail::read_body_step(stream, connection.buffer, reader);
+    if (ec) co_return fail(ec, true);
     while (sse.next(event)) {
       got_event = true;
       const bool more = co_await handler_->on_event(event.event, event.data);
@@ -480,25 +551,34 @@ Result<Origin> Origin::parse(std::string_view base_url) {
 
 namespace {
 std::atomic<std::uint64_t> next_client_id{1};
+
+std::shared_ptr<const AddressPolicy> shared_default_policy() {
+  // Not owned (aliasing constructor): the default policy is a static that outlives clients.
+  return std::shared_ptr<const AddressPolicy>(std::shared_ptr<const AddressPolicy>(),
+                                              &AddressPolicy::default_policy());
+}
 }  // namespace
 
-UpstreamClient::UpstreamClient(Origin origin, UpstreamTimeouts timeouts, int max_idle_connections)
+UpstreamClient::UpstreamClient(Origin origin, UpstreamTimeouts timeouts, int max_idle_connections,
+                               std::shared_ptr<const AddressPolicy> policy, HostResolver resolver)
     : origin_(std::move(origin)),
       timeouts_(timeouts),
       max_idle_(max_idle_connections),
+      policy_(policy ? std::move(policy) : shared_default_policy()),
+      resolver_(std::move(resolver)),
       id_(next_client_id.fetch_add(1, std::memory_order_relaxed)) {}
 
 UpstreamClient::~UpstreamClient() { detail::drop_thread_pools(id_); }
 
 Task<Result<UpstreamResponse>> UpstreamClient::send(const UpstreamRequest& request,
                                                     Cancel& cancel) {
-  Call call(origin_, timeouts_, request, cancel, nullptr);
+  Call call(origin_, timeouts_, *policy_, resolver_, request, cancel, nullptr);
   co_return co_await call.run(id_, max_idle_);
 }
 
 Task<Result<UpstreamResponse>> UpstreamClient::stream(const UpstreamRequest& request,
                                                       Cancel& cancel, SseHandler& handler) {
-  Call call(origin_, timeouts_, request, cancel, &handler);
+  Call call(origin_, timeouts_, *policy_, resolver_, request, cancel, &handler);
   co_return co_await call.run(id_, max_idle_);
 }
 

@@ -8,7 +8,9 @@
 #include "core/config.h"
 #include "core/result.h"
 #include "core/task.h"
+#include "http/address_policy.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -51,18 +53,26 @@ class SseHandler {
   virtual Task<bool> on_event(std::string_view event, std::string_view data) = 0;
 };
 
+// Replaces DNS for one client: a host name to its addresses. For tests; it runs on the io
+// thread, so it must answer at once. An error is returned from the call as is.
+using HostResolver = std::function<Result<std::vector<IpAddress>>(const std::string& host)>;
+
 class UpstreamClient {
  public:
-  UpstreamClient(Origin origin, UpstreamTimeouts timeouts, int max_idle_connections = 64);
+  // `policy` null means AddressPolicy::default_policy(); `resolver` null means DNS.
+  UpstreamClient(Origin origin, UpstreamTimeouts timeouts, int max_idle_connections = 64,
+                 std::shared_ptr<const AddressPolicy> policy = nullptr,
+                 HostResolver resolver = nullptr);
   ~UpstreamClient();
   UpstreamClient(const UpstreamClient&) = delete;
   UpstreamClient& operator=(const UpstreamClient&) = delete;
 
   const Origin& origin() const { return origin_; }
 
-  // Sends a request and reads the whole response (any status). Errors:
-  // kUpstreamUnreachable (connect failed, reset), kUpstreamTimeout, kUpstreamError
-  // (malformed response, body over 64 MiB), kCancelled.
+  // Sends a request and reads the whole response (any status); redirects are returned, not
+  // followed. Errors: kUpstreamUnreachable (connect failed, reset), kUpstreamTimeout,
+  // kUpstreamError (malformed response, body over 64 MiB), kCancelled, kPermissionDenied
+  // (every address of the host is refused by the AddressPolicy: nothing was connected).
   Task<Result<UpstreamResponse>> send(const UpstreamRequest& request, Cancel& cancel);
 
   // Sends a request expecting `text/event-stream`. When the upstream answers 200 with an
@@ -78,6 +88,8 @@ class UpstreamClient {
   Origin origin_;
   UpstreamTimeouts timeouts_;
   int max_idle_;
+  std::shared_ptr<const AddressPolicy> policy_;  // checked on every address before connecting
+  HostResolver resolver_;
   std::uint64_t id_;  // keys this client's pools in each thread's pool map (detail/)
 };
 

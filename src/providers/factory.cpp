@@ -14,8 +14,17 @@ namespace {
 Result<std::shared_ptr<http::UpstreamClient>> client_for(const ProviderConfig& config) {
   auto origin = http::Origin::parse(config.base_url);
   if (!origin) return std::move(origin).error();
-  return std::make_shared<http::UpstreamClient>(std::move(*origin), config.timeouts,
-                                                config.max_idle_connections);
+  auto policy = http::AddressPolicy::from_allow_list(config.upstream_allow);
+  if (!policy) return std::move(policy).error();
+  // An IP literal is judged now, for a clear error at startup; every address is judged
+  // again at connect time, which is what actually guards (names, DNS rebinding).
+  if (Status allowed = policy->check_host(origin->host); !allowed) {
+    return Error::invalid("base_url",
+                          "'" + config.base_url + "': " + std::move(allowed).error().message);
+  }
+  return std::make_shared<http::UpstreamClient>(
+      std::move(*origin), config.timeouts, config.max_idle_connections,
+      std::make_shared<const http::AddressPolicy>(std::move(policy).value()), nullptr);
 }
 
 }  // namespace

@@ -305,6 +305,38 @@ TEST(Config, ProviderRules) {
             "http://[::1]:8000/v1");
 }
 
+TEST(Config, UpstreamAllowIsReadAndGivenToEveryProvider) {
+  const Config c = loaded(R"(
+upstream_allow: [169.254.10.0/24, 0.0.0.0, "fd00:ec2::254", "::ffff:0.0.0.0/104"]
+providers: [{name: a, type: openai, base_url: 'http://h/v1'}]
+)");
+  const std::vector<std::string> expected = {"169.254.10.0/24", "0.0.0.0", "fd00:ec2::254",
+                                             "::ffff:0.0.0.0/104"};
+  EXPECT_EQ(c.upstream_allow, expected);
+  ASSERT_EQ(c.providers.size(), 2u);
+  for (const auto& p : c.providers) EXPECT_EQ(p.upstream_allow, expected) << p.name;
+  EXPECT_TRUE(loaded("").upstream_allow.empty());
+}
+
+TEST(Config, UpstreamAllowEntriesMustBeAddressesOrCidrs) {
+  const std::string message =
+      problems("upstream_allow: [10.0.0.0/8, '::1', localhost, 10.0.0.1/8, 10.0.0.0/33, "
+               "'fe80::/129', '10.0.0.0/-0', '']");
+  EXPECT_HAS(message, "upstream_allow[2]: not an address or CIDR");
+  EXPECT_HAS(message, "got 'localhost'");
+  EXPECT_HAS(message, "upstream_allow[3]: not an address or CIDR");
+  EXPECT_HAS(message, "upstream_allow[4]: not an address or CIDR");
+  EXPECT_HAS(message, "upstream_allow[5]: not an address or CIDR");
+  EXPECT_HAS(message, "upstream_allow[6]: not an address or CIDR");
+  EXPECT_HAS(message, "upstream_allow[7]: not an address or CIDR");
+  EXPECT_FALSE(contains(message, "upstream_allow[0]"));
+  EXPECT_FALSE(contains(message, "upstream_allow[1]"));
+  EXPECT_HAS(problems("upstream_allow: {a: 1}"), "upstream_allow: expected a list of strings");
+  EXPECT_HAS(problems("providers: [{name: a, type: openai, base_url: 'http://h', "
+                      "upstream_allow: [0.0.0.0]}]"),
+             "providers[0].upstream_allow: unknown key");  // operator-wide only
+}
+
 TEST(Config, ModelRules) {
   const std::string message = problems(R"(
 providers: [{name: p, type: simulator}]
