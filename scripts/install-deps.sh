@@ -9,7 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 packages=(
   g++ make cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
-  libssl-dev libspdlog-dev libyaml-cpp-dev libgtest-dev
+  libssl-dev libspdlog-dev libyaml-cpp-dev libgtest-dev libjemalloc-dev
   ca-certificates curl
 )
 # Node runs the integration and end-to-end suites. Any node >= 18 will do: Debian 12's

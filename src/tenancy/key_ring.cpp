@@ -1,15 +1,28 @@
 #include "tenancy/key_ring.h"
 
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
+#include <openssl/evp.h>
 
 #include <cstring>
+#include <memory>
 
 namespace plinth::tenancy {
 
 KeyDigest hash_key(std::string_view key) {
+  // OpenSSL 3's one-shot SHA256() looks the algorithm up (under a lock) and allocates a
+  // context on every call; this runs per request, so fetch once and reuse a context per
+  // thread.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(
+      EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   KeyDigest d{};
-  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), d.data());
+  unsigned int len = 0;
+  if (EVP_DigestInit_ex(ctx.get(), sha256, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), key.data(), key.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), d.data(), &len) != 1) {
+    // Never authenticate on a failed hash: an all-zero digest matches no stored key.
+    d.fill(0);
+  }
   return d;
 }
 

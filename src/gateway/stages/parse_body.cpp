@@ -2,7 +2,7 @@
 
 #include "gateway/openai_validation.h"
 
-#include <boost/algorithm/string/predicate.hpp>
+#include "core/ascii.h"
 #include <boost/json/error.hpp>
 #include <boost/json/parser.hpp>
 
@@ -18,7 +18,7 @@ bool is_json_content_type(std::string_view ct) {
   const auto semi = ct.find(';');
   std::string_view media = ct.substr(0, semi);
   while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
-  return boost::algorithm::iequals(media, "application/json");
+  return iequals_ascii(media, "application/json");
 }
 
 }  // namespace

@@ -37,6 +37,23 @@ TEST(Authenticate, RefusesMissingWrongAndQueryKeys) {
   EXPECT_NE(s.error().message.find("URL"), std::string::npos);
 }
 
+TEST(Authenticate, RememberedKeyNeitherAdmitsOthersNorOutlivesItsSnapshot) {
+  Exchange first;
+  first.snapshot = snapshot_with_key("sk-good1");
+  first.authorization = "Bearer sk-good1";
+  ASSERT_TRUE(Authenticate().on_request(first).ok());
+
+  Exchange same_length;  // same snapshot, a different key of the same length
+  same_length.snapshot = first.snapshot;
+  same_length.authorization = "Bearer sk-good2";
+  EXPECT_FALSE(Authenticate().on_request(same_length).ok());
+
+  Exchange revoked;  // a new snapshot that no longer holds the key
+  revoked.snapshot = snapshot_with_key("sk-other");
+  revoked.authorization = "Bearer sk-good1";
+  EXPECT_FALSE(Authenticate().on_request(revoked).ok());
+}
+
 TEST(QueryCarriesKey, MatchesCredentialNamesOnly) {
   EXPECT_TRUE(query_carries_key("key=abc"));
   EXPECT_TRUE(query_carries_key("a=1&access_token=x"));
