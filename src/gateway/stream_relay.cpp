@@ -6,6 +6,7 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/json/serializer.hpp>
 #include <boost/json/value.hpp>
 
 namespace plinth::gateway {
@@ -43,10 +44,16 @@ Task<bool> StreamRelay::ensure_started() {
 }
 
 Task<bool> StreamRelay::send_event(std::string_view payload) {
-  const bool started = co_await ensure_started();
-  if (!started) co_return false;
   frame_.clear();
   http::append_sse_data(frame_, payload);
+  co_return co_await send_frame();
+}
+
+Task<bool> StreamRelay::send_frame() {
+  if (!writer_.started()) {
+    const bool started = co_await ensure_started();
+    if (!started) co_return false;
+  }
   const bool written = co_await writer_.write(frame_);
   if (!written) {
     client_gone_ = true;
@@ -86,7 +93,19 @@ Task<bool> StreamRelay::on_chunk(json::object& chunk) {
   }
   if (!writer_.started()) ex_.first_token = Clock::now();
   ++ex_.chunks;
-  co_return co_await send_event(json::serialize(chunk));
+  // Serialised straight into the reused frame: serialised JSON has no raw line breaks, so
+  // it is one `data:` line.
+  frame_.clear();
+  frame_.append("data: ");
+  serializer_.reset(&chunk);
+  while (!serializer_.done()) {
+    const std::size_t at = frame_.size();
+    frame_.resize(at + 1024);
+    const std::string_view part = serializer_.read(frame_.data() + at, 1024);
+    frame_.resize(at + part.size());
+  }
+  frame_.append("\n\n");
+  co_return co_await send_frame();
 }
 
 Task<void> StreamRelay::finish_ok() {

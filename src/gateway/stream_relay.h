@@ -7,6 +7,8 @@
 #include "gateway/pipeline.h"
 #include "providers/provider.h"
 
+#include <boost/json/serializer.hpp>
+
 #include <optional>
 #include <string>
 
@@ -24,6 +26,8 @@ class StreamRelay final : public providers::ChunkSink {
   Task<bool> ensure_started();
   // Writes one `data:` event.
   Task<bool> send_event(std::string_view payload);
+  // Writes frame_ (one complete SSE event), opening the response first when needed.
+  Task<bool> send_frame();
   // Ends a healthy stream: usage chunk if owed, `[DONE]`, end of body.
   Task<void> finish_ok();
   // Ends a broken stream with an SSE error event.
@@ -41,6 +45,7 @@ class StreamRelay final : public providers::ChunkSink {
   http::ResponseWriter& writer_;
   Cancel& cancel_;
   std::string frame_;  // reused for every event
+  boost::json::serializer serializer_;  // reused for every chunk
   std::optional<providers::Usage> reported_;
   std::optional<Error> stage_error_;
   std::int64_t output_tokens_ = 0;

@@ -2,6 +2,7 @@
 #include "http/sse_parser.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace plinth::http {
 namespace {
@@ -9,13 +10,18 @@ namespace {
 constexpr std::string_view kDataPrefix = "data: ";
 
 // Offset of the first '\r' or '\n' in `text` at or after `from`, or npos.
+// Two memchr scans (vectorised by libc) instead of a byte loop: this runs for every chunk of
+// every stream, in both directions.
 std::size_t find_line_end(std::string_view text, std::size_t from) {
+  if (from >= text.size()) return std::string_view::npos;
   const char* p = text.data() + from;
-  const char* end = text.data() + text.size();
-  for (; p != end; ++p) {
-    if (*p == '\n' || *p == '\r') return static_cast<std::size_t>(p - text.data());
-  }
-  return std::string_view::npos;
+  const std::size_t n = text.size() - from;
+  const void* lf = std::memchr(p, '\n', n);
+  const std::size_t cr_span = lf ? static_cast<std::size_t>(static_cast<const char*>(lf) - p) : n;
+  const void* cr = std::memchr(p, '\r', cr_span);
+  const void* hit = cr ? cr : lf;
+  if (!hit) return std::string_view::npos;
+  return static_cast<std::size_t>(static_cast<const char*>(hit) - text.data());
 }
 
 }  // namespace
