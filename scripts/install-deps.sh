@@ -10,6 +10,7 @@ packages=(
   g++ make cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libssl-dev libspdlog-dev libyaml-cpp-dev libgtest-dev libjemalloc-dev
+  libsqlite3-dev libpq-dev postgresql
   ca-certificates curl
 )
 # Node runs the integration and end-to-end suites. Any node >= 18 will do: Debian 12's
@@ -47,6 +48,13 @@ if ((${#missing[@]} > 0)); then
   fi
   echo "install-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # The tests start throwaway PostgreSQL clusters of their own; the package's system-wide
+  # cluster on port 5432 is not wanted.
+  if [[ " ${missing[*]} " == *" postgresql "* ]]; then
+    "${sudo[@]}" mkdir -p /etc/postgresql-common/createcluster.d
+    echo "create_main_cluster = false" |
+      "${sudo[@]}" tee /etc/postgresql-common/createcluster.d/plinth.conf >/dev/null
+  fi
   "${sudo[@]}" apt-get update -qq
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
   did_something=1
