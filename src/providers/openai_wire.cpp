@@ -1,5 +1,7 @@
 #include "providers/openai_wire.h"
 
+#include "core/json_text.h"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/serializer.hpp>
@@ -130,9 +132,7 @@ void append_json(std::string& out, const json::value& v) {
 }
 
 void append_json_string(std::string& out, std::string_view s) {
-  json::serializer sr;
-  sr.reset(s);
-  drain(out, sr);
+  plinth::append_json_string(out, s);
 }
 
 std::string request_body(const InferenceRequest& request, bool stream) {
