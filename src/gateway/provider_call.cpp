@@ -51,7 +51,8 @@ Task<void> ProviderCall::call(Exchange& ex, http::ResponseWriter& writer, Cancel
     ex.usage = providers::Usage{estimate_prompt_tokens(ex.request),
                                 estimate_output_tokens(result->body), /*estimated=*/true};
   }
-  const std::string body = boost::json::serialize(result->body);
+  const std::string body =
+      result->raw.empty() ? boost::json::serialize(result->body) : std::move(result->raw);
   ex.response_ready = Clock::now();
   co_await send_json(ex, writer, 200, body);
 }

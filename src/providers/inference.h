@@ -45,9 +45,12 @@ struct InferenceRequest {
   bool base64 = false;              // embeddings: encoding_format == "base64"
 };
 
-// A complete (non-streamed) response in the OpenAI shape of its operation.
+// A complete (non-streamed) response in the OpenAI shape of its operation: either the parsed
+// `body`, or, when a provider could finish it without building a tree, the final JSON text in
+// `raw` (then `body` is empty and `usage` is set).
 struct InferenceResponse {
   boost::json::object body;
+  std::string raw;
   std::optional<Usage> usage;  // as reported by the backend; empty when it reported none
 };
 

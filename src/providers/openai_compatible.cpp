@@ -1,6 +1,7 @@
 #include "providers/openai_compatible.h"
 
 #include "providers/openai_wire.h"
+#include "providers/response_rewrite.h"
 
 #include <chrono>
 #include <memory>
@@ -91,6 +92,9 @@ Task<Result<InferenceResponse>> OpenAiCompatible::call(const InferenceRequest& r
   ctx.upstream_headers = Clock::now();
   if (!res) co_return std::move(res).error();
   if (res->status / 100 != 2) co_return openai_wire::status_error(res->status, res->body);
+  // Most answers take the fast path (model spliced in, usage read, no tree built).
+  std::optional<InferenceResponse> fast = rewrite_response(res->body, request.public_model);
+  if (fast) co_return std::move(*fast);
   co_return openai_wire::parse_response(res->body, request.public_model);
 }
 

@@ -1,0 +1,138 @@
+#include "providers/response_rewrite.h"
+
+#include "core/json_text.h"
+
+#include <boost/json/basic_parser_impl.hpp>
+
+namespace plinth::providers {
+
+namespace {
+
+using boost::json::error_code;
+using sv = boost::json::string_view;
+
+// Tracks just enough structure: the current top-level key, the usage object's fields, and
+// where the top-level "model" string sits in the input.
+struct Scan {
+  constexpr static std::size_t max_object_size = std::size_t(-1);
+  constexpr static std::size_t max_array_size = std::size_t(-1);
+  constexpr static std::size_t max_key_size = std::size_t(-1);
+  constexpr static std::size_t max_string_size = std::size_t(-1);
+
+  std::string_view input;
+  int depth = 0;
+  std::string_view top_key;   // the key of the member being read at depth 1
+  std::string_view usage_key; // the key being read inside "usage"
+  bool in_usage = false;
+  bool usage_seen = false;
+  bool error_seen = false;
+  bool split_string = false;  // the current string came in parts (escapes): no fast path
+  const char* model_begin = nullptr;
+  std::size_t model_size = 0;
+  Usage usage;
+
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+  bool on_object_begin(error_code&) {
+    if (depth == 1 && top_key == "usage") in_usage = usage_seen = true;
+    ++depth;
+    return true;
+  }
+  bool on_object_end(std::size_t, error_code&) {
+    --depth;
+    if (depth == 1) in_usage = false;
+    if (depth == 1 && top_key == "error") error_seen = true;
+    return true;
+  }
+  bool on_array_begin(error_code&) {
+    ++depth;
+    return true;
+  }
+  bool on_array_end(std::size_t, error_code&) {
+    --depth;
+    return true;
+  }
+  bool on_key_part(sv, std::size_t, error_code&) {
+    split_string = true;
+    return true;
+  }
+  bool on_key(sv s, std::size_t, error_code&) {
+    // Keys with escapes arrive in parts and may not point into the input; they are not
+    // keys we look for, and string_views into the parser's buffer must not be kept.
+    const std::string_view k = split_string ? std::string_view() : std::string_view(s.data(), s.size());
+    split_string = false;
+    if (depth == 1) top_key = k;
+    if (depth == 2 && in_usage) usage_key = k;
+    return true;
+  }
+  bool on_string_part(sv, std::size_t, error_code&) {
+    split_string = true;
+    return true;
+  }
+  bool on_string(sv s, std::size_t, error_code&) {
+    if (depth == 1 && top_key == "model") {
+      const bool in_input = s.data() >= input.data() && s.data() + s.size() <= input.data() + input.size();
+      if (!split_string && in_input) {
+        model_begin = s.data();
+        model_size = s.size();
+      }
+    }
+    if (depth == 1 && top_key == "object" && std::string_view(s.data(), s.size()) == "error") {
+      error_seen = true;
+    }
+    if (depth == 1 && top_key == "error") error_seen = true;
+    split_string = false;
+    return true;
+  }
+  bool on_number_part(sv, error_code&) { return true; }
+  void number(std::int64_t n) {
+    if (depth == 2 && in_usage) {
+      if (usage_key == "prompt_tokens") usage.prompt_tokens = n;
+      if (usage_key == "completion_tokens") usage.completion_tokens = n;
+    }
+  }
+  bool on_int64(std::int64_t n, sv, error_code&) {
+    number(n);
+    return true;
+  }
+  bool on_uint64(std::uint64_t n, sv, error_code&) {
+    number(static_cast<std::int64_t>(n));
+    return true;
+  }
+  bool on_double(double, sv, error_code&) { return true; }
+  bool on_bool(bool, error_code&) {
+    if (depth == 1 && top_key == "error") error_seen = true;
+    return true;
+  }
+  bool on_null(error_code&) { return true; }
+  bool on_comment_part(sv, error_code&) { return true; }
+  bool on_comment(sv, error_code&) { return true; }
+};
+
+}  // namespace
+
+std::optional<InferenceResponse> rewrite_response(std::string_view body,
+                                                  std::string_view public_model) {
+  boost::json::basic_parser<Scan> parser{boost::json::parse_options{}};
+  parser.handler().input = body;
+  error_code ec;
+  parser.write_some(false, body.data(), body.size(), ec);
+  if (ec || !parser.done()) return std::nullopt;
+  const Scan& scan = parser.handler();
+  if (scan.error_seen || !scan.usage_seen || scan.model_begin == nullptr) return std::nullopt;
+  // The value's quotes sit right around it when it had no escapes.
+  const std::size_t begin = static_cast<std::size_t>(scan.model_begin - body.data());
+  if (begin == 0 || body[begin - 1] != '"' || begin + scan.model_size >= body.size() ||
+      body[begin + scan.model_size] != '"') {
+    return std::nullopt;
+  }
+  InferenceResponse response;
+  response.raw.reserve(body.size() + public_model.size());
+  response.raw.append(body.substr(0, begin - 1));
+  append_json_string(response.raw, public_model);
+  response.raw.append(body.substr(begin + scan.model_size + 1));
+  response.usage = scan.usage;
+  return response;
+}
+
+}  // namespace plinth::providers
