@@ -18,7 +18,7 @@ SANITIZER_ENV := ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_chec
 
 FORMAT_DIRS := src tests bench
 
-.PHONY: all deps build run test bench clean format test-asan
+.PHONY: all deps build run test bench bench-full clean format test-asan
 
 all: build
 
@@ -44,8 +44,14 @@ test-asan: deps
 	ninja -C $(ASAN_DIR) $(NINJA_FLAGS)
 	$(SANITIZER_ENV) ctest --test-dir $(ASAN_DIR) --output-on-failure -j$(TEST_JOBS)
 
-bench:
-	@echo "make bench: the benchmarks arrive with the benchmarks issue; nothing to run yet."
+# Benchmarks (bench/README.md): every scenario and peer; short form (<= 5 min) or long form.
+bench: build
+	@scripts/install-bench-deps.sh
+	@python3 bench/run_bench.py --short --build-dir $(BUILD_DIR)
+
+bench-full: build
+	@scripts/install-bench-deps.sh
+	@python3 bench/run_bench.py --full --build-dir $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)
