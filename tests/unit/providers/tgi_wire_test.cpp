@@ -8,6 +8,8 @@
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
+#include "recorded_data.h"
+
 #include <cstdlib>
 #include <fstream>
 #include <optional>
@@ -20,29 +22,8 @@ namespace {
 
 namespace json = boost::json;
 
-std::string read_data(const std::string& relative) {
-  const char* root = std::getenv("PLINTH_TEST_DATA");
-  EXPECT_NE(root, nullptr) << "set PLINTH_TEST_DATA to tests/data";
-  const std::string path = std::string(root ? root : "tests/data") + "/providers/" + relative;
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << "cannot open " << path;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-std::vector<std::string> sse_data(const std::string& text) {
-  std::vector<std::string> events;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("data:", 0) != 0) continue;
-    std::string data = line.substr(5);
-    if (!data.empty() && data[0] == ' ') data.erase(0, 1);
-    events.push_back(data);
-  }
-  return events;
-}
+using testing::read_data;
+using testing::sse_data;
 
 // A completion request as the gateway hands it over: body plus typed view.
 InferenceRequest completion(std::string body_text) {
