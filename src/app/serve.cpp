@@ -1,5 +1,12 @@
 #include "app/serve.h"
 
+#include "admin/admin_api.h"
+#include "app/change_follower.h"
+#include "app/front_door.h"
+#include "registry/call_stats_collector.h"
+#include "registry/service.h"
+#include "store/open_store.h"
+
 #include "core/config.h"
 #include "core/metrics.h"
 #include "gateway/gateway.h"
@@ -91,6 +98,29 @@ std::vector<registry::Discovered> discover(const Config& cfg, const registry::Pr
   return found;
 }
 
+// The API keys of the config, as identities release rules can match on.
+Status add_config_keys(const Config& cfg, tenancy::KeyRing& keys) {
+  for (const ApiKeyConfig& k : cfg.api_keys) {
+    tenancy::KeyDigest digest{};
+    if (!k.key.empty()) {
+      digest = tenancy::hash_key(k.key);
+    } else {
+      for (std::size_t i = 0; i < digest.size(); ++i) {
+        digest[i] = static_cast<unsigned char>(std::stoi(k.sha256.substr(2 * i, 2), nullptr, 16));
+      }
+    }
+    tenancy::Principal who;
+    who.role = k.role == "admin" ? tenancy::Role::kAdmin : tenancy::Role::kUser;
+    who.name = k.name;
+    who.tenant = k.tenant;
+    who.project = k.project;
+    who.user = k.user;
+    who.groups = k.groups;
+    keys.add(digest, std::move(who));
+  }
+  return {};
+}
+
 }  // namespace
 
 int serve(const ServeOptions& options) {
@@ -125,9 +155,28 @@ int serve(const ServeOptions& options) {
   }
   tenancy::KeyRing keys;
   keys.add_key(admin->key, tenancy::Role::kAdmin);
+  (void)add_config_keys(*cfg, keys);
+
+  store::StoreConfig store_config;
+  store_config.kind = cfg->store.kind;
+  store_config.path = cfg->store.path;
+  store_config.url = cfg->store.url;
+  store_config.pool_size = cfg->store.pool_size;
+  store_config.data_dir = cfg->data_dir;
+  auto store = store::open_store(store_config);
+  if (!store) {
+    std::fprintf(stderr, "plinth: store: %s\n", store.error().message.c_str());
+    return 1;
+  }
   registry::SnapshotHolder snapshots;
-  snapshots.publish(std::make_shared<const registry::Snapshot>(std::move(routes).value(),
-                                                               std::move(keys), 1));
+  registry::RegistryService registry_service(
+      **store, {std::move(routes).value(), providers, std::move(keys), cfg->upstream_allow},
+      snapshots);
+  if (Status s = registry_service.reload(); !s) {
+    std::fprintf(stderr, "plinth: store: %s\n", s.error().message.c_str());
+    return 1;
+  }
+  registry::CallStatsCollector call_stats;
 
   // Signals are taken by one thread with sigwait; every other thread blocks them.
   sigset_t signals;
@@ -142,9 +191,11 @@ int serve(const ServeOptions& options) {
   http::Server* server_ptr = nullptr;
   gateway::Gateway gateway(
       snapshots, registry, access_logger,
-      {cfg->server.max_json_depth, cfg->log.access_log},
+      {cfg->server.max_json_depth, cfg->log.access_log, &call_stats},
       [&server_ptr] { return server_ptr && !server_ptr->shutting_down(); });
-  http::Server server(cfg->server, gateway);
+  admin::AdminApi admin_api(registry_service, call_stats, snapshots);
+  FrontDoor front_door(gateway, admin_api);
+  http::Server server(cfg->server, front_door);
   if (Status s = server.bind(); !s) {
     std::fprintf(stderr, "plinth: %s\n", s.error().message.c_str());
     return 1;
@@ -162,6 +213,7 @@ int serve(const ServeOptions& options) {
               static_cast<unsigned>(server.port()));
   std::fflush(stdout);
 
+  ChangeFollower follower(registry_service, call_stats);
   std::thread signal_thread([&server, &signals] {
     int sig = 0;
     sigwait(&signals, &sig);

@@ -488,6 +488,53 @@ ModelConfig read_model(const YAML::Node& node, const std::string& path, Problems
   return m;
 }
 
+void read_store(const Section& root, StoreOptions& store, Problems& problems) {
+  const Section s(root.child("store"), "store", {"kind", "path", "url", "pool_size"}, problems);
+  s.read("kind", store.kind);
+  if (store.kind != "sqlite" && store.kind != "postgres") {
+    s.problem("kind", "expected sqlite or postgres, got " + quoted(store.kind));
+  }
+  s.read("path", store.path);
+  s.read("url", store.url);
+  s.read("pool_size", store.pool_size, 1, 64);
+  if (store.kind == "postgres" && store.url.empty()) s.problem("url", "required for postgres");
+}
+
+bool is_hex_digest(std::string_view text) {
+  if (text.size() != 64) return false;
+  for (char c : text) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+ApiKeyConfig read_api_key(const YAML::Node& node, const std::string& path, Problems& problems) {
+  const Section s(node, path,
+                  {"name", "key", "sha256", "role", "tenant", "project", "user", "groups"},
+                  problems);
+  ApiKeyConfig k;
+  s.read("name", k.name);
+  if (k.name.empty()) s.problem("name", "required");
+  s.read("key", k.key);
+  s.read("sha256", k.sha256);
+  if (k.key.empty() == k.sha256.empty()) {
+    s.problem("key", "give exactly one of key (the key itself) and sha256 (its hash)");
+  } else if (!k.key.empty() && k.key.size() < 16) {
+    s.problem("key", "must be at least 16 characters");
+  } else if (!k.sha256.empty() && !is_hex_digest(k.sha256)) {
+    s.problem("sha256", "expected 64 hexadecimal digits");
+  }
+  s.read("role", k.role);
+  if (k.role != "user" && k.role != "admin") {
+    s.problem("role", "expected user or admin, got " + quoted(k.role));
+  }
+  s.read("tenant", k.tenant);
+  s.read("project", k.project);
+  s.read("user", k.user);
+  s.read("groups", k.groups);
+  return k;
+}
+
 // Cross-checks: unique provider names, unique model names and aliases, known providers.
 void check_references(const Config& config, std::size_t builtin_providers,
                       std::size_t builtin_models, Problems& problems) {
@@ -557,7 +604,7 @@ Result<Config> parse_config(const std::string& yaml_text) {
   try {
     const Section s(root, "",
                     {"server", "data_dir", "simulator_models", "log", "upstream_allow",
-                     "providers", "models"},
+                     "providers", "models", "store", "api_keys"},
                     problems);
     read_server(s, config.server, problems);
     s.read("data_dir", config.data_dir);
@@ -577,6 +624,10 @@ Result<Config> parse_config(const std::string& yaml_text) {
       config.models.push_back(read_model(node, path, problems));
     }
     check_references(config, builtin_providers, builtin_models, problems);
+    read_store(s, config.store, problems);
+    for (const auto& [node, path] : s.items("api_keys")) {
+      config.api_keys.push_back(read_api_key(node, path, problems));
+    }
     read_upstream_allow(s, config, problems);
     for (ProviderConfig& p : config.providers) p.upstream_allow = config.upstream_allow;
   } catch (const YAML::Exception& e) {  // not expected: the reader only uses checked accessors

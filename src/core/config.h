@@ -58,6 +58,28 @@ struct ModelConfig {
   std::string description;
 };
 
+// Where the control plane keeps its records (src/store). PostgreSQL lets several replicas share
+// one registry; they learn of each other's changes through LISTEN/NOTIFY.
+struct StoreOptions {
+  std::string kind = "sqlite";  // "sqlite" | "postgres"
+  std::string path;             // sqlite file; empty = <data_dir>/plinth.db
+  std::string url;              // postgres conninfo or postgresql:// URL; never logged
+  int pool_size = 4;            // postgres connections
+};
+
+// An API key accepted by the data plane, with the identity release rules match on (canary by
+// user, group, project, tenant). Declared in the config until tenancy manages keys.
+struct ApiKeyConfig {
+  std::string name;    // for logs and errors
+  std::string key;     // the key in clear (usually ${ENV}); or
+  std::string sha256;  // its SHA-256, 64 hex digits
+  std::string role = "user";  // "user" | "admin"
+  std::string tenant;
+  std::string project;
+  std::string user;
+  std::vector<std::string> groups;
+};
+
 struct LogConfig {
   std::string level = "info";
   bool access_log = true;
@@ -71,6 +93,8 @@ struct Config {
   std::vector<ProviderConfig> providers;
   std::vector<ModelConfig> models;
   LogConfig log;
+  StoreOptions store;
+  std::vector<ApiKeyConfig> api_keys;
   // Addresses and CIDRs ("169.254.10.0/24", "0.0.0.0", "fd00:ec2::254") that upstream
   // connections may reach although http::AddressPolicy refuses them by default (link-local,
   // cloud metadata, 0.0.0.0/8, ::). Empty = refuse them all.

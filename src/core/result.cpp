@@ -21,6 +21,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kUpstreamError: return "upstream_error";
     case ErrorCode::kUpstreamUnreachable: return "upstream_unreachable";
     case ErrorCode::kUnavailable: return "unavailable";
+    case ErrorCode::kModelVersionOffline: return "model_version_offline";
     case ErrorCode::kUpstreamTimeout: return "upstream_timeout";
     case ErrorCode::kCancelled: return "cancelled";
   }

@@ -28,6 +28,7 @@ enum class ErrorCode {
   kUpstreamError,         // 502: upstream answered with an error or garbage
   kUpstreamUnreachable,   // 502: could not connect / connection reset
   kUnavailable,           // 503: shutting down, not ready
+  kModelVersionOffline,   // 503: the model version serving the request was taken offline
   kUpstreamTimeout,       // 504
   kCancelled,             // the client went away; nothing is sent
 };

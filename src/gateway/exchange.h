@@ -37,6 +37,8 @@ struct Exchange {
   // Decided by stages.
   const tenancy::Principal* principal = nullptr;
   const registry::ModelRoute* route = nullptr;
+  const registry::VersionRoute* version = nullptr;  // chosen by the model's release plan
+  providers::Provider* provider = nullptr;          // the version's replica for this request
   providers::InferenceRequest request;
 
   // Outcome, filled while responding.

@@ -23,6 +23,10 @@ Gateway::Gateway(const registry::SnapshotHolder& snapshots, metrics::Registry& r
     observe.push_back(access_log_.get());
   }
   observe.push_back(&record_metrics_);
+  if (options.call_stats) {
+    record_version_stats_ = std::make_unique<RecordVersionStats>(*options.call_stats);
+    observe.push_back(record_version_stats_.get());
+  }
 
   auto with = [&](std::initializer_list<const Stage*> stages) {
     std::vector<const Stage*> all = observe;

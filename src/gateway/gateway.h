@@ -13,6 +13,7 @@
 #include "gateway/stages/authenticate.h"
 #include "gateway/stages/parse_body.h"
 #include "gateway/stages/record_metrics.h"
+#include "gateway/stages/record_version_stats.h"
 #include "gateway/stages/resolve_model.h"
 #include "gateway/terminals.h"
 #include "http/server.h"
@@ -29,6 +30,8 @@ class Gateway final : public http::Handler {
   struct Options {
     int max_json_depth = 64;
     bool access_log = true;
+    // Per-version call statistics for the admin API; none when null.
+    registry::CallStatsCollector* call_stats = nullptr;
   };
   // `ready` answers /readyz (false while starting or shutting down).
   Gateway(const registry::SnapshotHolder& snapshots, metrics::Registry& registry,
@@ -54,6 +57,7 @@ class Gateway final : public http::Handler {
   ParseBody parse_body_;
   ResolveModel resolve_model_;
   RecordMetrics record_metrics_;
+  std::unique_ptr<RecordVersionStats> record_version_stats_;
   std::unique_ptr<AccessLog> access_log_;
   ProviderCall provider_call_;
   ListModels list_models_;

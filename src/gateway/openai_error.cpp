@@ -36,6 +36,8 @@ Shape shape_of(ErrorCode code) {
     case ErrorCode::kUpstreamUnreachable:
       return {502, "upstream_error", "upstream_unreachable"};
     case ErrorCode::kUnavailable: return {503, "server_error", "unavailable"};
+    case ErrorCode::kModelVersionOffline:
+      return {503, "server_error", "model_version_offline"};
     case ErrorCode::kUpstreamTimeout: return {504, "upstream_error", "upstream_timeout"};
     case ErrorCode::kCancelled: return {499, "server_error", "cancelled"};
   }

@@ -28,10 +28,21 @@ Status Pipeline::on_chunk(Exchange& ex, boost::json::object& chunk) const {
   return {};
 }
 
+http::HeaderList version_headers(const Exchange& ex) {
+  http::HeaderList headers;
+  if (ex.version) {
+    headers.reserve(2);
+    headers.emplace_back("x-plinth-model-version", ex.version->name);
+    headers.emplace_back("x-plinth-config-revision", ex.snapshot->revision_text());
+  }
+  return headers;
+}
+
 Task<void> send_json(Exchange& ex, http::ResponseWriter& writer, int status,
                      std::string_view body) {
   ex.status = status;
-  const bool sent = co_await writer.send(status, "application/json", body, http::kNoHeaders);
+  const http::HeaderList headers = version_headers(ex);
+  const bool sent = co_await writer.send(status, "application/json", body, headers);
   if (!sent) ex.client_gone = true;
 }
 

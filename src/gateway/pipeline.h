@@ -37,6 +37,10 @@ class Pipeline {
   const Terminal& terminal_;
 };
 
+// The headers every response of an exchange carries once its model version is chosen:
+// x-plinth-model-version and x-plinth-config-revision. Empty before that.
+http::HeaderList version_headers(const Exchange& ex);
+
 // Sends a JSON response and records the status on the exchange.
 Task<void> send_json(Exchange& ex, http::ResponseWriter& writer, int status,
                      std::string_view body);

@@ -3,7 +3,12 @@
 #include "gateway/stream_relay.h"
 #include "gateway/usage_estimate.h"
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+
+#include <memory>
 
 namespace plinth::gateway {
 
@@ -15,6 +20,47 @@ void take_timings(Exchange& ex, const providers::CallContext& ctx) {
   ex.upstream_headers = ctx.upstream_headers;
 }
 
+Error version_offline(const Exchange& ex) {
+  return Error{ErrorCode::kModelVersionOffline,
+               fmt::format("Version '{}' of model '{}' was taken offline; retry the request",
+                           ex.version->name, ex.route->name)};
+}
+
+bool version_cut(const Exchange& ex) { return ex.version && ex.version->gate->is_cut(); }
+
+// A request's registration with its version's gate: a forced offline cancels the request on
+// its own io thread (Cancel is single-threaded), and only while the request still runs.
+class GateTicket {
+ public:
+  GateTicket(const Exchange& ex, Cancel& cancel, const boost::asio::any_io_executor& executor)
+      : gate_(ex.version ? ex.version->gate.get() : nullptr) {
+    if (!gate_) return;
+    live_ = std::make_shared<Live>(Live{&cancel});
+    ticket_ = gate_->enter([executor, live = live_] {
+      boost::asio::post(executor, [live] {
+        if (live->running) live->cancel->cancel();
+      });
+    });
+  }
+  ~GateTicket() {
+    if (!gate_) return;
+    live_->running = false;
+    gate_->leave(ticket_);
+  }
+  GateTicket(const GateTicket&) = delete;
+  GateTicket& operator=(const GateTicket&) = delete;
+  bool admitted() const { return !gate_ || ticket_ != 0; }
+
+ private:
+  struct Live {
+    Cancel* cancel;
+    bool running = true;
+  };
+  registry::VersionGate* gate_;
+  std::shared_ptr<Live> live_;
+  registry::VersionGate::Ticket ticket_ = 0;
+};
+
 void mark_client_gone(Exchange& ex, Error error) {
   ex.client_gone = true;
   if (ex.status == 0) ex.status = 499;  // nginx's "client closed request"
@@ -25,6 +71,13 @@ void mark_client_gone(Exchange& ex, Error error) {
 
 Task<void> ProviderCall::respond(Exchange& ex, const Pipeline& pipeline,
                                  http::ResponseWriter& writer, Cancel& cancel) const {
+  const boost::asio::any_io_executor executor = co_await boost::asio::this_coro::executor;
+  const GateTicket ticket(ex, cancel, executor);
+  if (!ticket.admitted()) {
+    const Error error = version_offline(ex);
+    co_await send_error(ex, writer, error);
+    co_return;
+  }
   if (ex.request.stream && ex.request.op != providers::Operation::kEmbedding) {
     co_await stream(ex, pipeline, writer, cancel);
   } else {
@@ -34,10 +87,13 @@ Task<void> ProviderCall::respond(Exchange& ex, const Pipeline& pipeline,
 
 Task<void> ProviderCall::call(Exchange& ex, http::ResponseWriter& writer, Cancel& cancel) const {
   providers::CallContext ctx{cancel, ex.request_id};
-  auto result = co_await ex.route->provider->call(ex.request, ctx);
+  auto result = co_await ex.provider->call(ex.request, ctx);
   take_timings(ex, ctx);
   if (!result) {
-    if (cancel.cancelled()) {
+    if (version_cut(ex)) {
+      const Error error = version_offline(ex);
+      co_await send_error(ex, writer, error);
+    } else if (cancel.cancelled()) {
       mark_client_gone(ex, std::move(result).error());
     } else {
       const Error error = std::move(result).error();
@@ -63,7 +119,7 @@ Task<void> ProviderCall::stream(Exchange& ex, const Pipeline& pipeline,
   StreamRelay relay(ex, pipeline, writer, cancel);
   auto& open_streams = metrics_.in_flight_streams.with({});
   open_streams.add(1);
-  Status status = co_await ex.route->provider->stream(ex.request, ctx, relay);
+  Status status = co_await ex.provider->stream(ex.request, ctx, relay);
   take_timings(ex, ctx);
 
   if (relay.reported_usage()) {
@@ -75,6 +131,14 @@ Task<void> ProviderCall::stream(Exchange& ex, const Pipeline& pipeline,
 
   if (status) {
     co_await relay.finish_ok();
+  } else if (version_cut(ex) && !relay.client_gone()) {
+    const Error error = version_offline(ex);
+    if (relay.started()) {
+      ex.error = error;
+      co_await relay.finish_with_error(error);
+    } else {
+      co_await send_error(ex, writer, error);
+    }
   } else if (relay.client_gone() || cancel.cancelled()) {
     mark_client_gone(ex, std::move(status).error());
   } else if (relay.stage_error()) {

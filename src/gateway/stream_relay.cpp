@@ -35,7 +35,9 @@ Task<bool> StreamRelay::ensure_started() {
   if (writer_.started()) co_return !client_gone_;
   ex_.streamed = true;
   ex_.status = 200;
-  const bool begun = co_await writer_.begin_stream(200, "text/event-stream", kSseHeaders);
+  http::HeaderList headers = version_headers(ex_);
+  headers.insert(headers.end(), kSseHeaders.begin(), kSseHeaders.end());
+  const bool begun = co_await writer_.begin_stream(200, "text/event-stream", headers);
   if (!begun) {
     client_gone_ = true;
     co_return false;

@@ -23,7 +23,7 @@ Task<void> ListModels::respond(Exchange& ex, const Pipeline&, http::ResponseWrit
     body["id"] = m->name;
     body["object"] = "model";
     body["created"] = m->created;
-    body["owned_by"] = m->provider_name;
+    body["owned_by"] = m->owned_by;
     co_await send_json(ex, writer, 200, boost::json::serialize(body));
     co_return;
   }

@@ -106,10 +106,16 @@ class ConnectionWriter final : public ResponseWriter {
     started_ = true;
     head_.clear();
     append_head(head_, status, request_id_, keep_alive_);
-    append_headers(head_, content_type, headers);
-    head_ += "Content-Length: ";
-    head_ += std::to_string(body.size());
-    head_ += "\r\n\r\n";
+    if (status == 204) {  // no content: RFC 9110 forbids Content-Length (and a body) here
+      append_headers(head_, {}, headers);
+      head_ += "\r\n";
+      body = {};
+    } else {
+      append_headers(head_, content_type, headers);
+      head_ += "Content-Length: ";
+      head_ += std::to_string(body.size());
+      head_ += "\r\n\r\n";
+    }
     std::array<asio::const_buffer, 2> bufs{asio::buffer(head_), asio::buffer(body)};
     co_return co_await write_buffers(bufs);
   }
@@ -301,6 +307,8 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
     request.body = msg.body();
     if (auto a = msg[bhttp::field::authorization]; !a.empty())
       request.authorization = std::string_view(a.data(), a.size());
+    if (auto m = msg[bhttp::field::if_match]; !m.empty())
+      request.if_match = std::string_view(m.data(), m.size());
     if (auto c = msg[bhttp::field::content_type]; !c.empty())
       request.content_type = std::string_view(c.data(), c.size());
     request.request_id = request_id;

@@ -32,6 +32,7 @@ struct HttpRequest {
   std::string_view body;
   std::string_view authorization;
   std::string_view content_type;
+  std::string_view if_match;  // optimistic concurrency on admin writes
   std::string_view request_id;  // the client's x-request-id if acceptable, else generated
   std::string_view remote_address;
 };

@@ -20,14 +20,12 @@ Result<std::vector<ModelRoute>> routes_from_config(const Config& config,
       return Error{ErrorCode::kInvalidRequest, "models[" + std::to_string(i) + "].provider: no "
                                                "provider named '" + m.provider + "'"};
     }
-    ModelRoute r;
-    r.name = m.name;
+    ModelRoute r = ModelRoute::single(m.name, m.provider,
+                                      m.upstream_model.empty() ? m.name : m.upstream_model,
+                                      p->second);
     r.aliases = m.aliases;
-    r.provider_name = m.provider;
-    r.upstream_model = m.upstream_model.empty() ? m.name : m.upstream_model;
     r.description = m.description;
     r.created = now;
-    r.provider = p->second;
     taken.insert(r.name);
     taken.insert(r.aliases.begin(), r.aliases.end());
     routes.push_back(std::move(r));
@@ -37,12 +35,8 @@ Result<std::vector<ModelRoute>> routes_from_config(const Config& config,
     if (p == providers.end()) continue;
     for (const std::string& id : d.model_ids) {
       if (!taken.insert(id).second) continue;
-      ModelRoute r;
-      r.name = id;
-      r.provider_name = d.provider;
-      r.upstream_model = id;
+      ModelRoute r = ModelRoute::single(id, d.provider, id, p->second);
       r.created = now;
-      r.provider = p->second;
       routes.push_back(std::move(r));
     }
   }

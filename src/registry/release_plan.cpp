@@ -132,7 +132,9 @@ Result<ReleasePlan> validate(ReleasePlan plan) {
     sum += c.percent;
   }
   if (sum > 100 + 1e-9) {
-    return Error::invalid("canaries", fmt::format("canary percents must sum to at most 100, got {}",
+    // Names the last canary's percent: growing that one is what usually overflows.
+    return Error::invalid(fmt::format("canaries[{}].percent", plan.canaries.size() - 1),
+                          fmt::format("canary percents must sum to at most 100, got {}",
                                                   percent_text(sum)));
   }
   return plan;
@@ -186,12 +188,12 @@ Result<ReleasePlan> promote(ReleasePlan plan, std::string_view version) {
 Result<ReleasePlan> rollback(ReleasePlan plan) {
   if (plan.previous_stable.empty()) {
     return Error{
-        ErrorCode::kPreconditionFailed,
+        ErrorCode::kConflict,
         fmt::format("model '{}' has no previous stable version to roll back to", plan.model),
         "previous_stable"};
   }
   if (is_offline(plan, plan.previous_stable)) {
-    return Error{ErrorCode::kPreconditionFailed,
+    return Error{ErrorCode::kConflict,
                  fmt::format("previous stable version '{}' is offline", plan.previous_stable),
                  "previous_stable"};
   }
@@ -213,7 +215,7 @@ ReleasePlan resume(ReleasePlan plan) {
 Result<ReleasePlan> offline(ReleasePlan plan, std::string_view version, OfflineMode mode) {
   if (version.empty()) return Error::invalid("version", "version to take offline must be set");
   if (version == plan.stable && mode == OfflineMode::kGraceful) {
-    return Error{ErrorCode::kPreconditionFailed,
+    return Error{ErrorCode::kConflict,
                  fmt::format("version '{}' is the stable version; promote another version or "
                              "roll back first, or take it offline by force",
                              version),
@@ -222,6 +224,15 @@ Result<ReleasePlan> offline(ReleasePlan plan, std::string_view version, OfflineM
   if (auto it = find_canary(plan, version); it != plan.canaries.end()) plan.canaries.erase(it);
   if (!is_offline(plan, version)) plan.offline.emplace_back(version);
   // A forced offline of the stable version leaves a plan that validates but serves nothing.
+  return validate(std::move(plan));
+}
+
+Result<ReleasePlan> online(ReleasePlan plan, std::string_view version) {
+  auto it = std::find(plan.offline.begin(), plan.offline.end(), version);
+  if (it == plan.offline.end()) {
+    return Error::invalid("version", fmt::format("version '{}' is not offline", version));
+  }
+  plan.offline.erase(it);
   return validate(std::move(plan));
 }
 

@@ -114,4 +114,8 @@ enum class OfflineMode {
 Result<ReleasePlan> offline(ReleasePlan plan, std::string_view version,
                             OfflineMode mode = OfflineMode::kGraceful);
 
+// Takes `version` off the offline list (it serves again once it is stable or a canary). Fails
+// when it is not offline.
+Result<ReleasePlan> online(ReleasePlan plan, std::string_view version);
+
 }  // namespace plinth::registry

@@ -6,8 +6,48 @@
 
 namespace plinth::registry {
 
-Snapshot::Snapshot(std::vector<ModelRoute> models, tenancy::KeyRing keys, std::uint64_t version)
-    : models_(std::move(models)), keys_(std::move(keys)), version_(version) {
+providers::Provider* VersionRoute::pick() const {
+  if (replicas.empty()) return nullptr;
+  if (replicas.size() == 1) return replicas.front().provider.get();
+  thread_local std::uint64_t turn = 0;
+  int unit = static_cast<int>(turn++ % static_cast<std::uint64_t>(total_weight));
+  for (const Replica& r : replicas) {
+    if (unit < r.weight) return r.provider.get();
+    unit -= r.weight;
+  }
+  return replicas.back().provider.get();
+}
+
+const VersionRoute* ModelRoute::version(std::string_view wanted) const {
+  for (const VersionRoute& v : versions) {
+    if (v.name == wanted) return &v;
+  }
+  return nullptr;
+}
+
+ModelRoute ModelRoute::single(std::string name, std::string provider_name,
+                              std::string upstream_model,
+                              std::shared_ptr<providers::Provider> provider) {
+  ModelRoute m;
+  m.name = std::move(name);
+  m.owned_by = provider_name;
+  VersionRoute v;
+  v.name = kConfigVersion;
+  v.provider_name = std::move(provider_name);
+  v.upstream_model = std::move(upstream_model);
+  v.replicas.push_back({std::move(provider), 1});
+  v.total_weight = 1;
+  m.versions.push_back(std::move(v));
+  m.plan.model = m.name;
+  m.plan.stable = kConfigVersion;
+  return m;
+}
+
+Snapshot::Snapshot(std::vector<ModelRoute> models, tenancy::KeyRing keys, std::uint64_t revision)
+    : models_(std::move(models)),
+      keys_(std::move(keys)),
+      revision_(revision),
+      revision_text_(std::to_string(revision)) {
   boost::json::array data;
   for (const auto& m : models_) {
     by_name_.emplace(m.name, &m);
@@ -16,7 +56,7 @@ Snapshot::Snapshot(std::vector<ModelRoute> models, tenancy::KeyRing keys, std::u
     entry["id"] = m.name;
     entry["object"] = "model";
     entry["created"] = m.created;
-    entry["owned_by"] = m.provider_name;
+    entry["owned_by"] = m.owned_by;
     if (!m.aliases.empty()) {
       boost::json::array aliases;
       for (const auto& a : m.aliases) aliases.emplace_back(a);

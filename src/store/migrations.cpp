@@ -116,6 +116,17 @@ CREATE TABLE call_stats (
 );
 )sql";
 
+// Rollback target and offline versions of a release (registry::ReleasePlan keeps both).
+constexpr std::string_view kReleaseRollbackAndOffline = R"sql(
+ALTER TABLE releases ADD COLUMN previous_stable_version_id BIGINT
+  REFERENCES versions (id) ON DELETE SET NULL;
+CREATE TABLE release_offline (
+  model_id BIGINT NOT NULL REFERENCES releases (model_id) ON DELETE CASCADE,
+  version_id BIGINT NOT NULL REFERENCES versions (id) ON DELETE CASCADE,
+  PRIMARY KEY (model_id, version_id)
+);
+)sql";
+
 // Versions are immutable: the database refuses any UPDATE, whoever issues it.
 constexpr std::string_view kImmutableVersionsSqlite = R"sql(
 CREATE TRIGGER versions_are_immutable BEFORE UPDATE ON versions
@@ -138,6 +149,7 @@ constexpr Migration kMigrations[] = {
     {1, "initial", kInitial, "", ""},
     {2, "call_stats_and_immutable_versions", kCallStats, kImmutableVersionsSqlite,
      kImmutableVersionsPostgres},
+    {3, "release_rollback_and_offline", kReleaseRollbackAndOffline, "", ""},
 };
 
 std::string for_dialect(std::string_view portable, Dialect dialect) {

@@ -104,8 +104,11 @@ struct Endpoint {
 struct Canary {
   VersionId version_id = 0;
   std::string version;       // the version's name; filled by the store on read
-  double percent = 0;        // 0..100, of the callers that match
-  std::string match = "{}";  // JSON object: {"tenant":[..],"project":[..],"user":[..],"group":[..]}
+  // 0..100: the share of callers that no match rule sends elsewhere (registry::CanaryRule).
+  double percent = 0;
+  // JSON object of lists: {"tenants":[..],"projects":[..],"users":[..],"groups":[..]}; a
+  // caller matching any of them goes to this canary whatever `percent` says.
+  std::string match = "{}";
 };
 
 enum class ReleaseState { kActive, kPaused };
@@ -114,11 +117,15 @@ struct ReleaseSpec {
   VersionId stable_version_id = 0;
   std::vector<Canary> canaries;  // kept in this order
   ReleaseState state = ReleaseState::kActive;
+  VersionId previous_stable_version_id = 0;  // what a rollback returns to; 0 = none
+  std::vector<VersionId> offline_version_ids;  // never chosen for new requests
 };
 
 struct Release : ReleaseSpec {
   ModelId model_id = 0;
   std::string stable_version;  // name of stable_version_id; filled by the store
+  std::string previous_stable_version;     // name of previous_stable_version_id, or empty
+  std::vector<std::string> offline_versions;  // names of offline_version_ids
   std::string updated_by;
   UnixMillis updated_at = 0;
   Revision revision = 0;

@@ -45,7 +45,14 @@ std::size_t KeyRing::DigestHash::operator()(const KeyDigest& d) const {
 void KeyRing::add_key(std::string_view key, Role role) { add_digest(hash_key(key), role); }
 
 void KeyRing::add_digest(const KeyDigest& digest, Role role) {
-  keys_[digest] = Principal{key_id_of(digest), role};
+  Principal who;
+  who.role = role;
+  add(digest, std::move(who));
+}
+
+void KeyRing::add(const KeyDigest& digest, Principal who) {
+  who.key_id = key_id_of(digest);
+  keys_[digest] = std::move(who);
 }
 
 const Principal* KeyRing::find(std::string_view presented_key) const {

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace plinth::tenancy {
 
@@ -17,6 +18,12 @@ enum class Role { kAdmin, kUser };
 struct Principal {
   std::string key_id;  // "key_" + first 12 hex digits of the key's hash: safe to log
   Role role = Role::kUser;
+  // Identity that release rules match on (canary by user, group, project, tenant).
+  std::string name;
+  std::string tenant;
+  std::string project;
+  std::string user;
+  std::vector<std::string> groups;
 };
 
 using KeyDigest = std::array<unsigned char, 32>;
@@ -29,6 +36,8 @@ class KeyRing {
   // Adds a key given in clear (e.g. PLINTH_ADMIN_KEY); only its hash is kept.
   void add_key(std::string_view key, Role role);
   void add_digest(const KeyDigest& digest, Role role);
+  // Adds a key by digest with a full identity; `who.key_id` is filled from the digest.
+  void add(const KeyDigest& digest, Principal who);
 
   // nullptr when the key is unknown.
   const Principal* find(std::string_view presented_key) const;

@@ -67,7 +67,8 @@ std::string access_log_line(const Exchange& ex) {
   w.str("endpoint", endpoint_name(ex.endpoint));
   w.str_or_null("key_id", ex.principal ? &ex.principal->key_id : nullptr);
   w.str_or_null("model", ex.route ? &ex.route->name : nullptr);
-  w.str_or_null("provider", ex.route ? &ex.route->provider_name : nullptr);
+  w.str_or_null("version", ex.version ? &ex.version->name : nullptr);
+  w.str_or_null("provider", ex.version ? &ex.version->provider_name : nullptr);
   w.num("status", ex.status);
   w.boolean("stream", ex.streamed);
   if (ex.usage) {

@@ -4,6 +4,17 @@
 
 namespace plinth::gateway {
 
+namespace {
+
+// The OpenAI `user` field: the end user's id, the sticky identity for canary assignment when
+// the API key does not name a user.
+std::string_view request_user(const Exchange& ex) {
+  const auto* user = ex.request.body.if_contains("user");
+  return user && user->is_string() ? std::string_view(user->get_string()) : std::string_view();
+}
+
+}  // namespace
+
 Status ResolveModel::on_request(Exchange& ex) const {
   const registry::ModelRoute* route = ex.snapshot->find_model(ex.request.public_model);
   if (!route) {
@@ -13,7 +24,29 @@ Status ResolveModel::on_request(Exchange& ex) const {
                  "model"};
   }
   ex.route = route;
-  ex.request.upstream_model = route->upstream_model;
+  registry::Caller caller;
+  if (ex.principal) {
+    caller.tenant = ex.principal->tenant;
+    caller.project = ex.principal->project;
+    caller.user = ex.principal->user;
+    caller.groups = ex.principal->groups;
+    caller.key_id = ex.principal->key_id;
+  }
+  if (caller.user.empty()) caller.user = request_user(ex);
+  const std::string_view chosen = registry::choose_version(route->plan, caller);
+  const registry::VersionRoute* version = chosen.empty() ? nullptr : route->version(chosen);
+  if (!version) {
+    return Error{ErrorCode::kUnavailable,
+                 fmt::format("The model '{}' has no version in service", route->name)};
+  }
+  ex.version = version;
+  ex.provider = version->pick();
+  if (!ex.provider) {
+    return Error{ErrorCode::kUnavailable,
+                 fmt::format("Version '{}' of model '{}' has no endpoint with a weight above 0",
+                             version->name, route->name)};
+  }
+  ex.request.upstream_model = version->upstream_model;
   return {};
 }
 

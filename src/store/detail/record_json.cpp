@@ -57,6 +57,11 @@ std::string release_to_json(const std::optional<Release>& release) {
                                            {"match", std::move(match)}});
   }
   out["canaries"] = std::move(canaries);
+  out["previous_stable_version_id"] = release->previous_stable_version_id;
+  out["previous_stable_version"] = release->previous_stable_version;
+  boost::json::array offline;
+  for (const auto& name : release->offline_versions) offline.emplace_back(name);
+  out["offline_versions"] = std::move(offline);
   out["updated_by"] = release->updated_by;
   out["updated_at"] = release->updated_at;
   out["revision"] = release->revision;

@@ -3,6 +3,8 @@
 #include "store/detail/record_json.h"
 #include "store/detail/sql_ops.h"
 
+#include <algorithm>
+
 namespace plinth::store::detail {
 namespace {
 
@@ -28,8 +30,10 @@ Status check_release_spec(const ReleaseSpec& spec, const ReleaseAction& action) 
 
 Result<std::optional<Release>> SqlOps::read_release(ModelId model) {
   auto rows = db_.query(
-      "SELECT r.stable_version_id, v.name, r.state, r.updated_by, r.updated_at, r.revision "
-      "FROM releases r JOIN versions v ON v.id = r.stable_version_id WHERE r.model_id = $1",
+      "SELECT r.stable_version_id, v.name, r.state, r.updated_by, r.updated_at, r.revision, "
+      "COALESCE(r.previous_stable_version_id, 0), COALESCE(p.name, '') "
+      "FROM releases r JOIN versions v ON v.id = r.stable_version_id "
+      "LEFT JOIN versions p ON p.id = r.previous_stable_version_id WHERE r.model_id = $1",
       {model});
   if (!rows.ok()) return std::move(rows).error();
   if (rows->empty()) return std::optional<Release>();
@@ -42,6 +46,17 @@ Result<std::optional<Release>> SqlOps::read_release(ModelId model) {
   r.updated_by = as_text(row[3]);
   r.updated_at = as_int(row[4]);
   r.revision = as_int(row[5]);
+  r.previous_stable_version_id = as_int(row[6]);
+  r.previous_stable_version = as_text(row[7]);
+  auto offline = db_.query(
+      "SELECT o.version_id, v.name FROM release_offline o JOIN versions v ON v.id = o.version_id "
+      "WHERE o.model_id = $1 ORDER BY o.version_id",
+      {model});
+  if (!offline.ok()) return std::move(offline).error();
+  for (const auto& o : *offline) {
+    r.offline_version_ids.push_back(as_int(o[0]));
+    r.offline_versions.push_back(as_text(o[1]));
+  }
   auto canaries = db_.query(
       "SELECT c.version_id, v.name, c.percent, c.match_rules FROM release_canaries c "
       "JOIN versions v ON v.id = c.version_id WHERE c.model_id = $1 ORDER BY c.ordinal",
@@ -71,6 +86,12 @@ Status SqlOps::check_release_versions(ModelId model, const std::string& model_na
   for (std::size_t i = 0; s.ok() && i < spec.canaries.size(); ++i) {
     s = check(spec.canaries[i].version_id, "canaries[" + std::to_string(i) + "].version_id");
   }
+  if (s.ok() && spec.previous_stable_version_id != 0) {
+    s = check(spec.previous_stable_version_id, "previous_stable_version_id");
+  }
+  for (std::size_t i = 0; s.ok() && i < spec.offline_version_ids.size(); ++i) {
+    s = check(spec.offline_version_ids[i], "offline_version_ids[" + std::to_string(i) + "]");
+  }
   return s;
 }
 
@@ -79,18 +100,29 @@ Status SqlOps::write_release(ModelId model, const ReleaseSpec& spec, const Relea
   const std::string state(release_state_name(spec.state));
   const UnixMillis now = now_millis();
   Result<std::int64_t> written = std::int64_t{0};
+  // NULLIF: NULL, not 0, when there is no previous stable version (it is a foreign key).
+  const std::int64_t previous = spec.previous_stable_version_id;
   if (exists) {
     written = db_.execute(
         "UPDATE releases SET stable_version_id = $1, state = $2, updated_by = $3, "
-        "updated_at = $4, revision = $5 WHERE model_id = $6",
-        {spec.stable_version_id, state, action.actor, now, revision, model});
+        "updated_at = $4, revision = $5, previous_stable_version_id = NULLIF($6, 0) WHERE model_id = $7",
+        {spec.stable_version_id, state, action.actor, now, revision, previous, model});
     if (written.ok())
       written = db_.execute("DELETE FROM release_canaries WHERE model_id = $1", {model});
+    if (written.ok())
+      written = db_.execute("DELETE FROM release_offline WHERE model_id = $1", {model});
   } else {
     written = db_.execute(
         "INSERT INTO releases (model_id, stable_version_id, state, updated_by, updated_at, "
-        "revision) VALUES ($1, $2, $3, $4, $5, $6)",
-        {model, spec.stable_version_id, state, action.actor, now, revision});
+        "revision, previous_stable_version_id) VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, 0))",
+        {model, spec.stable_version_id, state, action.actor, now, revision, previous});
+  }
+  std::vector<VersionId> offline = spec.offline_version_ids;
+  std::sort(offline.begin(), offline.end());
+  offline.erase(std::unique(offline.begin(), offline.end()), offline.end());
+  for (std::size_t i = 0; written.ok() && i < offline.size(); ++i) {
+    written = db_.execute("INSERT INTO release_offline (model_id, version_id) VALUES ($1, $2)",
+                          {model, offline[i]});
   }
   for (std::size_t i = 0; written.ok() && i < spec.canaries.size(); ++i) {
     const Canary& c = spec.canaries[i];

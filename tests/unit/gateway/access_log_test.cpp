@@ -10,7 +10,9 @@ TEST(AccessLogLine, IsOneJsonObjectWithKeyIdNeverTheKey) {
   tenancy::Principal principal{"key_0123456789ab", tenancy::Role::kUser};
   registry::ModelRoute route;
   route.name = "sim-chat";
-  route.provider_name = "simulator";
+  registry::VersionRoute version;
+  version.name = "v3";
+  version.provider_name = "simulator";
   Exchange ex;
   ex.method = "POST";
   ex.path = "/v1/chat/\"odd\"\npath";
@@ -19,6 +21,7 @@ TEST(AccessLogLine, IsOneJsonObjectWithKeyIdNeverTheKey) {
   ex.endpoint = Endpoint::kChat;
   ex.principal = &principal;
   ex.route = &route;
+  ex.version = &version;
   ex.status = 502;
   ex.usage = providers::Usage{12, 34, true};
   ex.error = Error{ErrorCode::kUpstreamUnreachable, "connect failed"};
@@ -30,6 +33,8 @@ TEST(AccessLogLine, IsOneJsonObjectWithKeyIdNeverTheKey) {
   EXPECT_EQ(v.at("key_id").as_string(), "key_0123456789ab");
   EXPECT_EQ(v.at("path").as_string(), "/v1/chat/\"odd\"\npath");
   EXPECT_EQ(v.at("model").as_string(), "sim-chat");
+  EXPECT_EQ(v.at("version").as_string(), "v3");
+  EXPECT_EQ(v.at("provider").as_string(), "simulator");
   EXPECT_EQ(v.at("status").as_int64(), 502);
   EXPECT_EQ(v.at("prompt_tokens").as_int64(), 12);
   EXPECT_TRUE(v.at("tokens_estimated").as_bool());

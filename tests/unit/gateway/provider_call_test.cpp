@@ -57,8 +57,8 @@ struct Harness {
 
   Harness() {
     route.name = "m";
-    route.provider = provider;
     ex.route = &route;
+    ex.provider = provider.get();
     ex.request.public_model = "m";
     ex.request.body = json::parse(R"({"messages":[{"role":"user","content":"hello"}]})")
                           .as_object();

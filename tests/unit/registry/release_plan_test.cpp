@@ -188,7 +188,7 @@ TEST(ReleaseActions, RollbackRestoresThePreviousStableInOneStep) {
 
   auto again = rollback(back);
   ASSERT_FALSE(again.ok());
-  EXPECT_EQ(again.error().code, ErrorCode::kPreconditionFailed);
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
 }
 
 TEST(ReleaseActions, PromoteKeepsOtherCanariesAndRefusesTheStableVersion) {
@@ -224,7 +224,7 @@ TEST(ReleaseActions, OfflineOfStableIsRefusedGracefullyAndLeavesNothingByForce) 
   ReleasePlan plan = must(canary(plan_with_stable("v1"), "v2", 50));
   auto graceful = offline(plan, "v1");
   ASSERT_FALSE(graceful.ok());
-  EXPECT_EQ(graceful.error().code, ErrorCode::kPreconditionFailed);
+  EXPECT_EQ(graceful.error().code, ErrorCode::kConflict);
   EXPECT_EQ(graceful.error().field, "version");
 
   ReleasePlan forced = must(offline(plan, "v1", OfflineMode::kForce));
@@ -250,7 +250,7 @@ TEST(ReleaseValidation, NamesTheFieldAndTheValue) {
       {{{.version = "v2", .percent = std::nan("")}}, "v1", "canaries[0].percent", "between 0"},
       {{{.version = "v2", .percent = 60}, {.version = "v3", .percent = 50}},
        "v1",
-       "canaries",
+       "canaries[1].percent",
        "got 110"},
       {{{.version = "v2", .percent = 1}, {.version = "v2", .percent = 1}},
        "v1",
