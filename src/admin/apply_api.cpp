@@ -7,6 +7,8 @@
 #include <boost/json/parse.hpp>
 #include <fmt/format.h>
 
+#include <cctype>
+
 namespace plinth::admin {
 
 namespace {
@@ -202,7 +204,16 @@ Result<AdminResponse> apply(AdminContext& ctx, const AdminRequest& request) {
   if (!body) return body.error();
   const auto* models = body->if_contains("models");
   if (!models || !models->is_array()) return Error::invalid("models", "models must be a list");
-  const bool dry_run = request.query_param("dry_run").value_or("") == "true";
+  bool dry_run = false;
+  if (auto flag = request.query_param("dry_run")) {
+    std::string v;
+    for (char c : *flag) v += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (v == "true" || v == "1" || v == "yes" || v == "on") {
+      dry_run = true;
+    } else if (v != "false" && v != "0" && v != "no" && v != "off") {
+      return Error::invalid("dry_run", "dry_run must be true or false");
+    }
+  }
   std::vector<Change> changes;
   // A dry run does everything in the transaction, then rolls it back.
   const Error kRollBack{ErrorCode::kCancelled, "dry run"};

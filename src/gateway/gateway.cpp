@@ -33,7 +33,7 @@ Gateway::Gateway(const registry::SnapshotHolder& snapshots, metrics::Registry& r
     all.insert(all.end(), stages.begin(), stages.end());
     return all;
   };
-  inference_ = std::make_unique<Pipeline>(with({&authenticate_, &parse_body_, &resolve_model_}),
+  inference_ = std::make_unique<Pipeline>(with({&authenticate_, &parse_body_, &resolve_model_, &apply_version_params_}),
                                           provider_call_);
   models_ = std::make_unique<Pipeline>(with({&authenticate_}), list_models_);
   not_found_pipeline_ = std::make_unique<Pipeline>(with({&authenticate_}), not_found_);

@@ -10,6 +10,7 @@
 #include "gateway/provider_call.h"
 #include "gateway/router.h"
 #include "gateway/stages/access_log.h"
+#include "gateway/stages/apply_version_params.h"
 #include "gateway/stages/authenticate.h"
 #include "gateway/stages/parse_body.h"
 #include "gateway/stages/record_metrics.h"
@@ -56,6 +57,7 @@ class Gateway final : public http::Handler {
   Authenticate authenticate_;
   ParseBody parse_body_;
   ResolveModel resolve_model_;
+  ApplyVersionParams apply_version_params_;
   RecordMetrics record_metrics_;
   std::unique_ptr<RecordVersionStats> record_version_stats_;
   std::unique_ptr<AccessLog> access_log_;

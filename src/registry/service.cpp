@@ -3,6 +3,7 @@
 #include "providers/factory.h"
 #include "registry/release_mapping.h"
 
+#include <boost/json/parse.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -132,6 +133,13 @@ Result<VersionRoute> RegistryService::build_version(const store::Version& versio
   v.provider_name = version.provider_type;
   v.upstream_model = version.upstream_model;
   v.gate = gate(version.id);
+  boost::system::error_code ec;
+  if (auto d = boost::json::parse(version.default_params, ec); !ec && d.is_object()) {
+    v.default_params = std::move(d.as_object());
+  }
+  if (auto m = boost::json::parse(version.max_params, ec); !ec && m.is_object()) {
+    v.max_params = std::move(m.as_object());
+  }
   if (version.provider_type == "simulator") {
     if (simulator_) v.replicas.push_back({simulator_, 1});
   } else if (auto it = base_.config_providers.find(version.provider_type);
@@ -193,6 +201,7 @@ Result<RegistryService::Built> RegistryService::build_from_store() {
       }
       auto route = build_model(model, *release, used);
       if (!route) return route.error();
+      if (!release->offline_version_ids.empty()) built.with_offline.push_back(model.id);
       built.routes.push_back(std::move(route).value());
     }
     auto after = store_.revision();
@@ -223,11 +232,54 @@ Status RegistryService::reload() {
     }
     routes.push_back(m);
   }
+  // A version that serves again (online) lets requests in again.
+  for (const ModelRoute& m : built->routes) {
+    for (const VersionRoute& v : m.versions) {
+      if (v.gate->is_cut()) v.gate->reopen();
+    }
+  }
   for (ModelRoute& m : built->routes) routes.push_back(std::move(m));
+  const store::Revision before = published_.load();
   holder_.publish(std::make_shared<const Snapshot>(std::move(routes), base_.keys,
                                                    static_cast<std::uint64_t>(built->revision)));
   published_.store(built->revision);
+  if (before >= 0) follow_forced_offline(*built, before);
   return {};
+}
+
+void RegistryService::follow_forced_offline(const Built& built, store::Revision since) {
+  for (store::ModelId model : built.with_offline) {
+    auto events = store_.list_release_history(model, store::PageRequest{.cursor = {}, .limit = 1});
+    if (!events || events->items.empty()) continue;
+    const store::ReleaseEvent& last = events->items.front();
+    if (last.action != "offline-force" || last.revision <= since) continue;
+    // Versions this event took offline: in `after` but not in `before`.
+    auto names = [](std::string_view recorded) {
+      std::set<std::string> out;
+      boost::system::error_code ec;
+      auto v = boost::json::parse(recorded, ec);
+      if (ec || !v.is_object()) return out;
+      if (const auto* off = v.as_object().if_contains("offline_versions"); off && off->is_array()) {
+        for (const auto& n : off->get_array()) {
+          if (n.is_string()) out.emplace(n.get_string());
+        }
+      }
+      return out;
+    };
+    const auto before = names(last.before);
+    for (const std::string& name : names(last.after)) {
+      if (before.contains(name)) continue;
+      auto version = store_.find_version(model, name);
+      if (!version) continue;
+      auto g = gate(version->id);
+      if (!g->is_cut()) {
+        spdlog::info("version '{}' was taken offline by force on another replica: cutting {} "
+                     "running requests",
+                     name, g->running());
+        g->cut_all();
+      }
+    }
+  }
 }
 
 Status RegistryService::reload_if_behind(store::Revision seen) {

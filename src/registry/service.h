@@ -59,7 +59,10 @@ class RegistryService {
   struct Built {
     std::vector<ModelRoute> routes;
     store::Revision revision = 0;
+    std::vector<store::ModelId> with_offline;  // models whose release has offline versions
   };
+  // Another replica's forced offline: cut what runs here on the versions it took offline.
+  void follow_forced_offline(const Built& built, store::Revision since);
   Result<Built> build_from_store();
   Result<ModelRoute> build_model(const store::Model& model, const store::Release& release,
                                  std::set<std::string>& used_providers);

@@ -5,6 +5,8 @@
 #pragma once
 
 #include "providers/provider.h"
+
+#include <boost/json/object.hpp>
 #include "registry/release_plan.h"
 #include "registry/version_gate.h"
 #include "tenancy/key_ring.h"
@@ -34,6 +36,10 @@ struct VersionRoute {
   std::vector<Replica> replicas;  // weight > 0 only
   int total_weight = 0;
   std::shared_ptr<VersionGate> gate = std::make_shared<VersionGate>();  // never null
+  // Request parameters the version fills in when absent, and numeric caps it enforces
+  // (ApplyVersionParams); e.g. {"temperature":0.7} and {"max_tokens":4096}.
+  boost::json::object default_params;
+  boost::json::object max_params;
 
   // A replica chosen in proportion to the weights (round robin over the weight units, per
   // thread); nullptr when the version has none.

@@ -2,18 +2,17 @@
 // documented, every documented operation is served, and the document is well formed (valid
 // JSON, OpenAPI 3.1, every $ref resolves, every path parameter declared).
 
-#include "admin/routes.h"
-
 #include <gtest/gtest.h>
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cctype>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "admin/routes.h"
 
 namespace plinth::admin {
 namespace {
@@ -21,7 +20,7 @@ namespace {
 namespace json = boost::json;
 
 const std::set<std::string>& http_methods() {
-  static const std::set<std::string> kMethods = {"get",  "put",     "post",  "delete",
+  static const std::set<std::string> kMethods = {"get",   "put",     "post", "delete",
                                                  "patch", "options", "head", "trace"};
   return kMethods;
 }
@@ -164,8 +163,8 @@ TEST(OpenApiDocument, EveryDocumentedOperationIsServed) {
   const auto documented = documented_operations();
   ASSERT_FALSE(documented.empty());
   for (const auto& op : documented) {
-    EXPECT_TRUE(served.contains(op)) << "documented operation " << op.first << " " << op.second
-                                     << " is not in admin_routes()";
+    EXPECT_TRUE(served.contains(op))
+        << "documented operation " << op.first << " " << op.second << " is not in admin_routes()";
   }
 }
 
@@ -184,8 +183,8 @@ TEST(OpenApiDocument, EveryRefResolves) {
   collect_refs(document(), "", refs);
   ASSERT_FALSE(refs.empty());
   for (const auto& [ref, where] : refs) {
-    EXPECT_NE(resolve(ref), nullptr) << "$ref \"" << ref << "\" at " << where
-                                     << " does not resolve";
+    EXPECT_NE(resolve(ref), nullptr)
+        << "$ref \"" << ref << "\" at " << where << " does not resolve";
   }
 }
 
@@ -197,8 +196,8 @@ TEST(OpenApiDocument, EveryPathParameterIsDeclared) {
     for (const auto& [key, op] : item_obj) {
       if (!http_methods().contains(std::string(key)) || !op.is_object()) continue;
       std::set<std::string> declared;
-      for (const json::value* list : {item_obj.if_contains("parameters"),
-                                      op.get_object().if_contains("parameters")}) {
+      for (const json::value* list :
+           {item_obj.if_contains("parameters"), op.get_object().if_contains("parameters")}) {
         if (list == nullptr || !list->is_array()) continue;
         for (const json::value& p : list->get_array()) {
           const json::object* param = parameter(p);
@@ -241,14 +240,15 @@ TEST(OpenApiDocument, ReleaseActionsAreAnEnum) {
       }
       const json::value* schema = param->if_contains("schema");
       ASSERT_NE(schema, nullptr);
-      if (const auto* r = schema->get_object().if_contains("$ref")) schema = resolve(r->as_string());
+      if (const auto* r = schema->get_object().if_contains("$ref"))
+        schema = resolve(r->as_string());
       ASSERT_NE(schema, nullptr);
       for (const json::value& a : schema->at("enum").as_array()) {
         actions.emplace(a.as_string());
       }
     }
   }
-  const std::set<std::string> expected = {"promote", "canary", "rollback", "pause",
+  const std::set<std::string> expected = {"promote", "canary",  "rollback", "pause",
                                           "resume",  "offline", "online"};
   EXPECT_EQ(actions, expected);
 }
@@ -304,10 +304,9 @@ TEST(OpenApiDocument, ErrorResponsesUseTheErrorSchema) {
         if (const auto* ref = r->as_object().if_contains("$ref")) r = resolve(ref->as_string());
         ASSERT_NE(r, nullptr);
         boost::system::error_code ec;
-        const json::value* schema =
-            r->find_pointer("/content/application~1json/schema/$ref", ec);
-        ASSERT_NE(schema, nullptr) << upper(key) << " " << path << " " << status
-                                   << ": no application/json schema $ref";
+        const json::value* schema = r->find_pointer("/content/application~1json/schema/$ref", ec);
+        ASSERT_NE(schema, nullptr)
+            << upper(key) << " " << path << " " << status << ": no application/json schema $ref";
         EXPECT_EQ(schema->as_string(), "#/components/schemas/Error")
             << upper(key) << " " << path << " " << status;
       }
