@@ -77,6 +77,22 @@ TEST_P(StoreTest, Migrations_FromThePreviousVersionKeepDataAndAddTheNewSchema) {
   ASSERT_TRUE(m.ok());
   auto v = (*upgraded)->find_version(m->id, "v1");
   ASSERT_TRUE(v.ok());
+  // Migration 3's release columns work on the old data: a rollback target and an offline
+  // version.
+  VersionSpec v2;
+  v2.model_id = m->id;
+  v2.name = "v2";
+  v2.provider_type = "openai";
+  auto second = (*upgraded)->create_version(v2);
+  ASSERT_TRUE(second.ok());
+  ReleaseSpec release;
+  release.stable_version_id = second->id;
+  release.previous_stable_version_id = v->id;
+  release.offline_version_ids = {v->id};
+  auto put = (*upgraded)->put_release(m->id, release, 0, ReleaseAction{"promote", "test"});
+  ASSERT_TRUE(put.ok()) << put.error().message;
+  EXPECT_EQ(put->previous_stable_version, "v1");
+  EXPECT_EQ(put->offline_versions, std::vector<std::string>{"v1"});
   // Migration 2's table works on the old data.
   CallStats s;
   s.version_id = v->id;

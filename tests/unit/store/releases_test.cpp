@@ -42,6 +42,40 @@ TEST_P(StoreTest, Releases_PublishCreatesReleaseAndRecordsHistory) {
   EXPECT_EQ(after.at("state").as_string(), "active");
 }
 
+TEST_P(StoreTest, Releases_KeepRollbackTargetAndOfflineVersionsInHistoryToo) {
+  const Model m = make_model("m");
+  const Version v1 = make_version(m.id, "v1");
+  const Version v2 = make_version(m.id, "v2");
+  const Version v3 = make_version(m.id, "v3");
+  ReleaseSpec spec = stable_only(v2.id);
+  spec.previous_stable_version_id = v1.id;
+  spec.offline_version_ids = {v3.id, v3.id};  // duplicates collapse
+  auto put = store().put_release(m.id, spec, 0, {"promote", "alice"});
+  ASSERT_TRUE(put.ok()) << put.error().message;
+  EXPECT_EQ(put->previous_stable_version, "v1");
+  EXPECT_EQ(put->previous_stable_version_id, v1.id);
+  EXPECT_EQ(put->offline_versions, std::vector<std::string>{"v3"});
+  const auto after = boost::json::parse(history(store(), m.id).front().after);
+  EXPECT_EQ(after.at("previous_stable_version").as_string(), "v1");
+  EXPECT_EQ(after.at("offline_versions").as_array().size(), 1u);
+
+  // Clearing both: no rollback target is NULL, not version 0.
+  ReleaseSpec cleared = stable_only(v2.id);
+  auto again = store().put_release(m.id, cleared, put->revision, {"rollback", "alice"});
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->previous_stable_version_id, 0);
+  EXPECT_TRUE(again->previous_stable_version.empty());
+  EXPECT_TRUE(again->offline_versions.empty());
+
+  // A version of another model cannot be the rollback target.
+  const Model other = make_model("other");
+  const Version foreign = make_version(other.id, "x");
+  ReleaseSpec wrong = stable_only(v2.id);
+  wrong.previous_stable_version_id = foreign.id;
+  auto refused = store().put_release(m.id, wrong, again->revision, {"put", "alice"});
+  EXPECT_EQ(code_of(refused), ErrorCode::kInvalidRequest);
+}
+
 TEST_P(StoreTest, Releases_CanariesKeepOrderPercentAndMatchRules) {
   const Model m = make_model("m");
   const Version v1 = make_version(m.id, "v1");
