@@ -9,7 +9,8 @@ import { after, before, test } from 'node:test';
 import { startFakeUpstream } from '../e2e/lib/fake_upstream.mjs';
 import { startPlinth, TEST_KEY } from '../e2e/lib/plinth.mjs';
 import { startPostgres } from '../e2e/lib/postgres.mjs';
-import { waitUntil } from '../e2e/lib/wait.mjs';
+import { sseEvents } from '../e2e/lib/sse.mjs';
+import { waitUntil, withDeadline } from '../e2e/lib/wait.mjs';
 
 const SECRET_KEY = 'f3a1c9e07b2d4c5a8e6f1029384756abcdef0123456789abcdeffedcba987654';  // 64 hex
 const UPSTREAM_KEY = 'sk-upstream-replica-secret-5e1d';
@@ -29,6 +30,12 @@ before(async () => {
   const config = {
     store: { kind: 'postgres', url: pg.conninfo(db) },
     log: { access_log: false },
+    // Versions with provider "simulator" use this one: answers up to 4000 tokens at 200/s,
+    // so that max_tokens sets a call's length.
+    simulator_models: false,
+    providers: [{ name: 'simulator', type: 'simulator',
+      simulator: { time_to_first_token: '20ms', tokens_per_second: 200,
+        default_max_tokens: 4000 } }],
   };
   const env = { PLINTH_SECRET_KEY: SECRET_KEY };
   // One at a time: the first creates the schema.
@@ -42,11 +49,12 @@ after(async () => {
   if (fake) await fake.close();
   if (pg) await pg.stop();
   assert.deepEqual(codes, codes.map(() => 0), 'both replicas exit 0 on SIGTERM');
-  if (measured.length) {
-    process.stdout.write(`# replica follow latency: ${measured.map((m) => `${m.what} ${m.ms} ms`)
-      .join('; ')}\n`);
-  }
 });
+
+// Reports the latencies measured by a test (in the runner's output).
+function report(t) {
+  for (const m of measured.splice(0)) t.diagnostic(`${m.what}: ${m.ms} ms`);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -77,13 +85,17 @@ async function ok(replica, method, urlPath, body, status = 200) {
 const action = (replica, model, name, body = {}) =>
   ok(replica, 'POST', `/admin/v1/models/${model}/release/${name}`, body);
 
-async function chat(replica, model, { user = 'replica-test', maxTokens = 1 } = {}) {
-  const res = await fetch(`${replica.url}/v1/chat/completions`, {
+function chatRequest(replica, model, { user = 'replica-test', maxTokens = 1, stream = false } = {}) {
+  return fetch(`${replica.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model, user, max_tokens: maxTokens,
+    body: JSON.stringify({ model, user, max_tokens: maxTokens, stream,
       messages: [{ role: 'user', content: 'hi' }] }),
   });
+}
+
+async function chat(replica, model, opts = {}) {
+  const res = await chatRequest(replica, model, opts);
   const text = await res.text();
   let json;
   try {
@@ -118,7 +130,7 @@ async function follow(replica, model, revision, since, what) {
 
 // ---------------------------------------------------------------------------------------------
 
-test('a release made through A is served by B within a second, and back', async () => {
+test('a release made through A is served by B within a second, and back', async (t) => {
   const M = 'repl-m';
   await ok(A, 'POST', '/admin/v1/models', { name: M }, 201);
   for (const v of ['v1', 'v2']) {
@@ -165,9 +177,10 @@ test('a release made through A is served by B within a second, and back', async 
   // Both replicas report the same release.
   assert.deepEqual(await ok(A, 'GET', `/admin/v1/models/${M}/release`),
     await ok(B, 'GET', `/admin/v1/models/${M}/release`));
+  report(t);
 });
 
-test('an endpoint key sealed through A is opened by B (same PLINTH_SECRET_KEY)', async () => {
+test('an endpoint key sealed through A is opened by B (same PLINTH_SECRET_KEY)', async (t) => {
   const M = 'repl-upstream';
   await ok(A, 'POST', '/admin/v1/models', { name: M }, 201);
   const version = await ok(A, 'POST', `/admin/v1/models/${M}/versions`, {
@@ -188,6 +201,7 @@ test('an endpoint key sealed through A is opened by B (same PLINTH_SECRET_KEY)',
     assert.equal(r.headers.authorization, `Bearer ${UPSTREAM_KEY}`,
       'each replica sends the key it opened from the store');
   }
+  report(t);
 });
 
 test('call statistics of both replicas add up in the store', async () => {
@@ -225,4 +239,45 @@ test('call statistics of both replicas add up in the store', async () => {
   assert.equal(fromB.tokens_out, want * 3);
   const perMinute = fromB.series.reduce((a, s) => a + s.calls, 0);
   assert.equal(perMinute, want, 'the per-minute series adds up to the total');
+});
+
+test('a forced offline made through A cuts the calls running on B', async (t) => {
+  const M = 'repl-cut';
+  await ok(A, 'POST', '/admin/v1/models', { name: M }, 201);
+  for (const v of ['v1', 'v2']) {
+    await ok(A, 'POST', `/admin/v1/models/${M}/versions`,
+      { name: v, provider: 'simulator', upstream_model: 'sim-chat' }, 201);
+  }
+  await action(A, M, 'promote', { version: 'v1' });
+  const canary = await action(A, M, 'canary', { version: 'v2', percent: 100 });
+  await follow(B, M, canary.revision, Date.now(), 'canary via A -> B (before the cut)');
+
+  // A 2000-token stream (10 s) on B's v2.
+  const res = await chatRequest(B, M, { stream: true, maxTokens: 2000 });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('x-plinth-model-version'), 'v2');
+  const events = [];
+  const reading = (async () => {
+    for await (const ev of sseEvents(res.body)) events.push(ev);
+    return Date.now();
+  })();
+  await waitUntil(() => events.length > 2, { what: 'the stream on B to start' });
+
+  const t0 = Date.now();  // B may cut before A answers: A cuts its own after the commit
+  const rel = await action(A, M, 'offline', { version: 'v2', force: true });
+  assert.deepEqual(rel.offline, ['v2']);
+  const endedAt = await withDeadline(reading, 5000, "for B's stream on v2 to be cut");
+  const ms = endedAt - t0;
+  measured.push({ what: 'force offline via A -> cut on B', ms });
+  const last = events.at(-1);
+  assert.equal(last.json?.error?.code, 'model_version_offline',
+    `B's stream ends with the offline error event: ${last.data}`);
+  assert.ok(!events.some((e) => e.data === '[DONE]'), 'no [DONE] after the cut');
+  assert.ok(ms < FOLLOW_BOUND_MS, `B cut its stream ${ms} ms after the action was sent`);
+
+  const next = await chat(B, M);
+  assert.equal(next.status, 200, next.text);
+  assert.equal(next.version, 'v1', 'B sends new calls to stable');
+  assert.ok(next.revision >= rel.revision);
+  report(t);
 });

@@ -199,6 +199,7 @@ TEST(Config, ParsesTheExampleFile) {
   // The commented-out options (DeepSeek, api keys) are valid too once uncommented.
   ScopedEnv vllm("VLLM_API_KEY", "vllm-secret");
   ScopedEnv deepseek("DEEPSEEK_API_KEY", "sk-deepseek-secret");
+  ScopedEnv beta("BETA_APP_KEY", "sk-beta-app-0123456789");
   const std::string text = read_file(path);
   ASSERT_TRUE(contains(text, "${DEEPSEEK_API_KEY}"));
   const std::string uncommented = std::regex_replace(
@@ -209,6 +210,8 @@ TEST(Config, ParsesTheExampleFile) {
   EXPECT_EQ(full->providers.back().api_key, "sk-deepseek-secret");
   EXPECT_EQ(full->providers[1].api_key, "vllm-secret");
   EXPECT_EQ(full->models.back().provider, "deepseek");
+  ASSERT_EQ(full->api_keys.size(), 1u);
+  EXPECT_EQ(full->api_keys[0].groups, std::vector<std::string>{"beta"});
 }
 
 TEST(Config, LoadFileReportsAnUnreadableFile) {
@@ -357,6 +360,39 @@ models:
   // Models can use the built-in provider; a single alias may be a plain string.
   const Config c = loaded("models: [{name: chat2, aliases: c2, provider: simulator}]");
   EXPECT_EQ(c.models.back().aliases, std::vector<std::string>{"c2"});
+}
+
+TEST(Config, StoreAndApiKeys) {
+  const Config c = loaded(R"(
+store: {kind: postgres, url: "host=127.0.0.1 dbname=plinth", pool_size: 8}
+api_keys:
+  - {name: app, key: sk-app-0123456789abcdef, tenant: acme, project: chat, user: u1,
+     groups: [beta, staff]}
+  - {name: ops, sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08,
+     role: admin}
+)");
+  EXPECT_EQ(c.store.kind, "postgres");
+  EXPECT_EQ(c.store.pool_size, 8);
+  ASSERT_EQ(c.api_keys.size(), 2u);
+  EXPECT_EQ(c.api_keys[0].role, "user");
+  EXPECT_EQ(c.api_keys[0].groups, (std::vector<std::string>{"beta", "staff"}));
+  EXPECT_EQ(c.api_keys[1].role, "admin");
+
+  const std::string message = problems(R"(
+store: {kind: mysql, pool_size: 0}
+api_keys:
+  - {key: short}
+  - {name: both, key: sk-app-0123456789abcdef, sha256: abc}
+  - {name: bad-hash, sha256: xyz, role: root}
+)");
+  EXPECT_HAS(message, "store.kind: expected sqlite or postgres, got 'mysql'");
+  EXPECT_HAS(message, "store.pool_size: expected an integer from 1 to 64");
+  EXPECT_HAS(message, "api_keys[0].name: required");
+  EXPECT_HAS(message, "api_keys[0].key: must be at least 16 characters");
+  EXPECT_HAS(message, "api_keys[1].key: give exactly one of key");
+  EXPECT_HAS(message, "api_keys[2].sha256: expected 64 hexadecimal digits");
+  EXPECT_HAS(message, "api_keys[2].role: expected user or admin, got 'root'");
+  EXPECT_HAS(problems("store: {kind: postgres}"), "store.url: required for postgres");
 }
 
 TEST(Config, DurationsAndSizes) {
