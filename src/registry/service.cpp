@@ -201,7 +201,7 @@ Result<RegistryService::Built> RegistryService::build_from_store() {
       }
       auto route = build_model(model, *release, used);
       if (!route) return route.error();
-      if (!release->offline_version_ids.empty()) built.with_offline.push_back(model.id);
+      built.releases.emplace_back(model.id, release->revision);
       built.routes.push_back(std::move(route).value());
     }
     auto after = store_.revision();
@@ -232,52 +232,68 @@ Status RegistryService::reload() {
     }
     routes.push_back(m);
   }
-  // A version that serves again (online) lets requests in again.
+  const store::Revision before = published_.load();
+  if (before >= 0) follow_forced_offline(*built, before);
+  // A version the new plan routes to (brought back online, perhaps right after another
+  // replica forced it offline) lets requests in again.
   for (const ModelRoute& m : built->routes) {
     for (const VersionRoute& v : m.versions) {
       if (v.gate->is_cut()) v.gate->reopen();
     }
   }
   for (ModelRoute& m : built->routes) routes.push_back(std::move(m));
-  const store::Revision before = published_.load();
   holder_.publish(std::make_shared<const Snapshot>(std::move(routes), base_.keys,
                                                    static_cast<std::uint64_t>(built->revision)));
   published_.store(built->revision);
-  if (before >= 0) follow_forced_offline(*built, before);
   return {};
 }
 
 void RegistryService::follow_forced_offline(const Built& built, store::Revision since) {
-  for (store::ModelId model : built.with_offline) {
-    auto events = store_.list_release_history(model, store::PageRequest{.cursor = {}, .limit = 1});
-    if (!events || events->items.empty()) continue;
-    const store::ReleaseEvent& last = events->items.front();
-    if (last.action != "offline-force" || last.revision <= since) continue;
-    // Versions this event took offline: in `after` but not in `before`.
-    auto names = [](std::string_view recorded) {
-      std::set<std::string> out;
-      boost::system::error_code ec;
-      auto v = boost::json::parse(recorded, ec);
-      if (ec || !v.is_object()) return out;
-      if (const auto* off = v.as_object().if_contains("offline_versions"); off && off->is_array()) {
-        for (const auto& n : off->get_array()) {
-          if (n.is_string()) out.emplace(n.get_string());
+  // Versions a recorded release holds offline.
+  auto offline_names = [](std::string_view recorded) {
+    std::set<std::string> out;
+    boost::system::error_code ec;
+    auto v = boost::json::parse(recorded, ec);
+    if (ec || !v.is_object()) return out;
+    if (const auto* off = v.as_object().if_contains("offline_versions"); off && off->is_array()) {
+      for (const auto& n : off->get_array()) {
+        if (n.is_string()) out.emplace(n.get_string());
+      }
+    }
+    return out;
+  };
+  for (const auto& [model, release_revision] : built.releases) {
+    if (release_revision <= since) continue;
+    // Every event since the last reload, not only the newest: a forced offline followed at
+    // once by another action (rollback, online) must still cut what runs here.
+    std::set<std::string> forced;
+    store::PageRequest page{.cursor = {}, .limit = 50};
+    bool older_reached = false;
+    while (!older_reached) {
+      auto events = store_.list_release_history(model, page);
+      if (!events) break;
+      for (const store::ReleaseEvent& e : events->items) {
+        if (e.revision <= since) {
+          older_reached = true;
+          break;
+        }
+        if (e.action != "offline-force") continue;
+        const auto before = offline_names(e.before);
+        for (const std::string& name : offline_names(e.after)) {
+          if (!before.contains(name)) forced.insert(name);
         }
       }
-      return out;
-    };
-    const auto before = names(last.before);
-    for (const std::string& name : names(last.after)) {
-      if (before.contains(name)) continue;
+      if (events->next_cursor.empty()) break;
+      page.cursor = events->next_cursor;
+    }
+    for (const std::string& name : forced) {
       auto version = store_.find_version(model, name);
       if (!version) continue;
       auto g = gate(version->id);
-      if (!g->is_cut()) {
-        spdlog::info("version '{}' was taken offline by force on another replica: cutting {} "
-                     "running requests",
-                     name, g->running());
-        g->cut_all();
-      }
+      spdlog::info("version '{}' was taken offline by force on another replica: cutting {} "
+                   "running requests",
+                   name, g->running());
+      g->cut_all();
     }
   }
 }

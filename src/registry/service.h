@@ -59,7 +59,9 @@ class RegistryService {
   struct Built {
     std::vector<ModelRoute> routes;
     store::Revision revision = 0;
-    std::vector<store::ModelId> with_offline;  // models whose release has offline versions
+    // Each served model's release revision: a release past the last published revision may
+    // carry another replica's forced offline.
+    std::vector<std::pair<store::ModelId, store::Revision>> releases;
   };
   // Another replica's forced offline: cut what runs here on the versions it took offline.
   void follow_forced_offline(const Built& built, store::Revision since);
