@@ -179,16 +179,9 @@ Status apply_release(AdminContext& ctx, store::Store& tx, const store::Model& mo
     }
     if (Status s = ctx.service.check_servable(tx, *v); !s) return s;
   }
-  std::map<std::string, store::VersionId> ids;
-  store::PageRequest page{.cursor = {}, .limit = 1000};
-  while (true) {
-    auto got = tx.list_versions(model.id, page);
-    if (!got) return got.error();
-    for (const auto& v : got->items) ids.emplace(v.name, v.id);
-    if (got->next_cursor.empty()) break;
-    page.cursor = got->next_cursor;
-  }
-  auto spec = registry::spec_from_plan(next, ids);
+  auto ids = version_ids(tx, model.id);
+  if (!ids) return ids.error();
+  auto spec = registry::spec_from_plan(next, *ids);
   if (!spec) return spec.error();
   auto put = tx.put_release(model.id, *spec, current ? current->revision : 0,
                             store::ReleaseAction{"apply", actor});

@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 
 #include <array>
+#include <map>
 #include <string_view>
 #include <vector>
 
@@ -61,6 +62,8 @@ Result<store::EndpointSpec> read_endpoint_spec(AdminContext& ctx, const boost::j
 Status check_endpoint_url(AdminContext& ctx, std::string_view url, const std::string& field);
 
 // releases_api.cpp
+// Version name -> id for every version of the model.
+Result<std::map<std::string, store::VersionId>> version_ids(store::Store& tx, store::ModelId model);
 // Reads {"stable","canaries","state"} into a validated plan (also used by apply).
 Result<registry::ReleasePlan> release_plan_from_json(const boost::json::object& o,
                                                      const std::string& where,

@@ -83,18 +83,13 @@ Result<AdminResponse> model_stats(AdminContext& ctx, const AdminRequest& request
   auto m = find_model(ctx.service.store(), request.param("model"));
   if (!m) return m.error();
   (void)ctx.call_stats.flush(ctx.service.store());  // include this replica's latest calls
+  auto ids = version_ids(ctx.service.store(), m->id);
+  if (!ids) return ids.error();
   json::array versions;
-  store::PageRequest page{.cursor = {}, .limit = 1000};
-  while (true) {
-    auto got = ctx.service.store().list_versions(m->id, page);
-    if (!got) return got.error();
-    for (const auto& v : got->items) {
-      auto sum = ctx.service.store().sum_call_stats(v.id, *range);
-      if (!sum) return sum.error();
-      versions.push_back(stats_json(v.name, *sum));
-    }
-    if (got->next_cursor.empty()) break;
-    page.cursor = got->next_cursor;
+  for (const auto& [name, id] : *ids) {
+    auto sum = ctx.service.store().sum_call_stats(id, *range);
+    if (!sum) return sum.error();
+    versions.push_back(stats_json(name, *sum));
   }
   return json_response(200, json::object{{"object", "model.stats"},
                                          {"model", m->name},

@@ -17,6 +17,8 @@ using registry::ReleasePlan;
 using PlanChange =
     std::function<Result<ReleasePlan>(std::optional<ReleasePlan> current, store::Store& tx)>;
 
+}  // namespace
+
 Result<std::map<std::string, store::VersionId>> version_ids(store::Store& tx, store::ModelId model) {
   std::map<std::string, store::VersionId> ids;
   store::PageRequest page{.cursor = {}, .limit = 1000};
@@ -28,6 +30,8 @@ Result<std::map<std::string, store::VersionId>> version_ids(store::Store& tx, st
     page.cursor = got->next_cursor;
   }
 }
+
+namespace {
 
 // Reads the release, applies `change` to its plan and writes the result, in one transaction.
 Result<store::Release> change_release(AdminContext& ctx, const store::Model& model,

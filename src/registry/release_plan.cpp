@@ -142,7 +142,7 @@ Result<ReleasePlan> validate(ReleasePlan plan) {
 
 std::string_view choose_version(const ReleasePlan& plan, const Caller& caller) {
   std::string_view chosen = plan.stable;
-  if (!plan.paused) {
+  if (!plan.paused && !plan.canaries.empty()) {  // no canary: no hashing on the hot path
     const CanaryRule* c = match_rule(plan, caller);
     if (c == nullptr) c = canary_by_bucket(plan, release_bucket(plan.model, caller));
     if (c != nullptr && !is_offline(plan, c->version)) chosen = c->version;
