@@ -60,7 +60,8 @@ Result<store::PageRequest> page_request(const AdminRequest& request);
 // ---- writing -------------------------------------------------------------------------------
 
 std::string rfc3339(store::UnixMillis ms);
-// A number as people write it: 10 rather than 1E1, at most 4 decimals.
+// A whole number as an integer (10 rather than Boost.JSON's 1E1); other values rounded to 4
+// decimals.
 json::value plain_number(double d);
 json::object model_json(const store::Model& m);
 json::object endpoint_json(const store::Endpoint& e);

@@ -1,5 +1,7 @@
 #include "registry/call_stats_collector.h"
 
+#include <atomic>
+
 namespace plinth::registry {
 
 namespace {
@@ -17,11 +19,15 @@ void add_into(store::CallStats& into, const store::CallStats& from) {
 
 }  // namespace
 
+CallStatsCollector::CallStatsCollector() : id_([] {
+  static std::atomic<std::uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}()) {}
+
 CallStatsCollector::Shard& CallStatsCollector::local_shard() {
-  // One shard per (collector, thread). Collectors live as long as the process in practice;
-  // the map keeps a thread's shard per collector so tests with several collectors work.
-  thread_local std::map<const CallStatsCollector*, std::shared_ptr<Shard>> mine;
-  auto& shard = mine[this];
+  // One shard per (collector, thread). A server has one collector; tests make several.
+  thread_local std::map<std::uint64_t, std::shared_ptr<Shard>> mine;
+  auto& shard = mine[id_];
   if (!shard) {
     shard = std::make_shared<Shard>();
     std::lock_guard lock(shards_mutex_);

@@ -17,6 +17,8 @@ namespace plinth::registry {
 
 class CallStatsCollector {
  public:
+  CallStatsCollector();
+
   // One finished call of a store version. `at_ms`: when it finished (unix milliseconds).
   void record(store::VersionId version, store::UnixMillis at_ms, std::int64_t latency_ms,
               std::int64_t tokens_in, std::int64_t tokens_out, bool error);
@@ -31,6 +33,10 @@ class CallStatsCollector {
     std::map<Key, store::CallStats> buckets;
   };
   Shard& local_shard();
+
+  // Identifies this collector in each thread's shard table (an address could be reused by a
+  // later collector, which would then miss the shard).
+  const std::uint64_t id_;
 
   std::mutex shards_mutex_;
   std::vector<std::shared_ptr<Shard>> shards_;

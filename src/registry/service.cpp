@@ -5,6 +5,8 @@
 
 #include <boost/json/parse.hpp>
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 namespace plinth::registry {
@@ -238,7 +240,9 @@ Status RegistryService::reload() {
   // replica forced it offline) lets requests in again.
   for (const ModelRoute& m : built->routes) {
     for (const VersionRoute& v : m.versions) {
-      if (v.gate->is_cut()) v.gate->reopen();
+      const bool offline =
+          std::find(m.plan.offline.begin(), m.plan.offline.end(), v.name) != m.plan.offline.end();
+      if (v.gate->is_cut() && !offline) v.gate->reopen();
     }
   }
   for (ModelRoute& m : built->routes) routes.push_back(std::move(m));

@@ -3,6 +3,8 @@
 #include "registry/release_mapping.h"
 
 #include <gtest/gtest.h>
+
+#include "temp_sqlite_store.h"
 #include <unistd.h>
 
 #include <boost/json/parse.hpp>
@@ -195,15 +197,7 @@ TEST(PlanFromRelease, ActiveReleaseIsNotPaused) {
 class ReleaseMappingStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("plinth-release-mapping-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    store::SecretBox::Key key{};
-    key.fill(7);
-    auto opened = store::open_sqlite_store((dir_ / "plinth.db").string(),
-                                           std::make_shared<const store::SecretBox>(key));
+    auto opened = testing::open_temp_sqlite_store("plinth-release-mapping-", dir_);
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     store_ = std::move(opened).value();
   }
