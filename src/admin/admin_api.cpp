@@ -65,6 +65,8 @@ AdminApi::AdminApi(registry::RegistryService& service, registry::CallStatsCollec
 
 AdminApi::~AdminApi() = default;
 
+void AdminApi::stop() { control_->pool.join(); }
+
 Task<void> AdminApi::handle(const http::HttpRequest& request, http::ResponseWriter& writer) {
   const gateway::Target target = gateway::split_target(request.target);
   const MatchResult matched = match(request.method, target.path);

@@ -23,6 +23,10 @@ class AdminApi {
 
   Task<void> handle(const http::HttpRequest& request, http::ResponseWriter& writer);
 
+  // Waits for the handler running on the control thread, if any, and accepts no more. Call
+  // once the server has stopped, before the io threads' contexts are destroyed.
+  void stop();
+
  private:
   struct ControlThread;  // one thread that runs every handler, one at a time
 

@@ -51,6 +51,13 @@ Result<store::Model> apply_model(AdminContext& ctx, store::Store& tx, const json
   }
   auto existing = tx.find_model(**name);
   if (!existing && existing.error().code != ErrorCode::kNotFound) return existing.error();
+  if (existing && existing->name != **name) {
+    // find_model also matches aliases: never rename a model through its alias.
+    return Error{ErrorCode::kConflict,
+                 fmt::format("'{}' is an alias of model '{}'; name the model by its name",
+                             **name, existing->name),
+                 field_name(where, "name")};
+  }
   store::ModelSpec spec;
   if (existing) spec = *existing;
   spec.name = **name;
@@ -66,6 +73,15 @@ Result<store::Model> apply_model(AdminContext& ctx, store::Store& tx, const json
   auto owner = opt_string(o, "owner", where, 256);
   if (!owner) return owner.error();
   if (*owner) spec.owner = **owner;
+  for (std::size_t i = 0; i < spec.aliases.size(); ++i) {
+    const std::string field = fmt::format("{}.aliases[{}]", where, i);
+    if (Status s = check_name(spec.aliases[i], field); !s) return s.error();
+    if (ctx.service.claimed_by_config(spec.aliases[i])) {
+      return Error{ErrorCode::kConflict,
+                   fmt::format("'{}' is a model declared in the config file", spec.aliases[i]),
+                   field};
+    }
+  }
   if (!existing) {
     auto created = tx.create_model(spec);
     if (created) changes.push_back({"model", spec.name, "created"});
@@ -82,12 +98,14 @@ Result<store::Model> apply_model(AdminContext& ctx, store::Store& tx, const json
   return updated;
 }
 
-Status apply_endpoints(store::Store& tx, const store::Version& version,
-                       const std::vector<store::EndpointSpec>& wanted, const std::string& label,
-                       std::vector<Change>& changes) {
+// Endpoints are matched by URL. A weight or api_key the document leaves out keeps its stored
+// value (keys are never read back through the API, so an exported document has none).
+Status apply_endpoints(store::Store& tx, const store::Version& version, const VersionInput& in,
+                       const std::string& label, std::vector<Change>& changes) {
   auto have = tx.list_endpoints(version.id);
   if (!have) return have.error();
-  for (store::EndpointSpec e : wanted) {
+  for (std::size_t i = 0; i < in.endpoints.size(); ++i) {
+    store::EndpointSpec e = in.endpoints[i];
     const std::string name = label + " " + e.url;
     const store::Endpoint* match = nullptr;
     for (const auto& h : *have) {
@@ -100,8 +118,10 @@ Status apply_endpoints(store::Store& tx, const store::Version& version,
       changes.push_back({"endpoint", name, "created"});
       continue;
     }
+    if (!in.weight_given[i]) e.weight = match->weight;
     auto key = tx.reveal_endpoint_api_key(match->id);
     if (!key) return key.error();
+    if (!in.api_key_given[i]) e.api_key = key->value_or("");
     const bool same_key = key->value_or("") == e.api_key;
     if (match->weight == e.weight && same_key) {
       changes.push_back({"endpoint", name, "unchanged"});
@@ -149,7 +169,7 @@ Status apply_version(AdminContext& ctx, store::Store& tx, const store::Model& mo
                  field_name(where, "name")};
   }
   changes.push_back({"version", label, "unchanged"});
-  return apply_endpoints(tx, *existing, in->endpoints, label, changes);
+  return apply_endpoints(tx, *existing, *in, label, changes);
 }
 
 Status apply_release(AdminContext& ctx, store::Store& tx, const store::Model& model,

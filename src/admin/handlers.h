@@ -38,6 +38,10 @@ inline constexpr std::array<std::string_view, 10> kVersionFields = {
 struct VersionInput {
   store::VersionSpec spec;
   std::vector<store::EndpointSpec> endpoints;
+  // Per endpoint: whether the document gave its weight and api_key (apply keeps the stored
+  // values of what it does not give).
+  std::vector<bool> weight_given;
+  std::vector<bool> api_key_given;
 };
 // Reads and checks a VersionSpec object (also used by apply); `where` prefixes field names.
 Result<VersionInput> read_version_input(AdminContext& ctx, const boost::json::object& o,

@@ -23,7 +23,7 @@ Result<store::TimeRange> window_of(const AdminRequest& request) {
     if (ec == std::errc() && p + 1 == end) {
       unit = *p == 'm' ? kMinute : *p == 'h' ? 60 * kMinute : *p == 'd' ? 1440 * kMinute : 0;
     }
-    if (unit == 0 || n < 1 || n * unit > 30 * 1440 * kMinute) {
+    if (unit == 0 || n < 1 || n > 30 * 1440 * kMinute / unit) {  // no overflow
       return Error::invalid("window", fmt::format("window must be <n>m, <n>h or <n>d up to 30 "
                                                   "days, e.g. 15m, 1h, 7d; got '{}'",
                                                   w->substr(0, 32)));

@@ -1,5 +1,6 @@
 #include "admin/json_io.h"
 
+#include "core/json_text.h"
 #include "registry/release_mapping.h"
 
 #include <boost/json/parse.hpp>
@@ -292,7 +293,7 @@ json::value history_release_json(const std::string& model, std::string_view reco
   };
   auto integer = [&](std::string_view k) -> std::int64_t {
     const auto* f = o.if_contains(k);
-    return f && f->is_number() ? f->to_number<std::int64_t>() : 0;
+    return f ? json_integer_or(*f, 0) : 0;
   };
   r.stable_version = text("stable_version");
   r.previous_stable_version = text("previous_stable_version");

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -235,10 +236,24 @@ Result<AdminResponse> put_release(AdminContext& ctx, const AdminRequest& request
           next.previous_stable =
               current->stable != next.stable ? current->stable : current->previous_stable;
         }
-        if (Status s = servable(ctx, tx, *m, next.stable); !s) {
-          Error e = s.error();
-          e.field = "stable";
-          return e;
+        // The same rules as the actions: only versions that can serve and are not offline.
+        auto usable = [&](const std::string& version, const std::string& field) -> Status {
+          if (std::find(next.offline.begin(), next.offline.end(), version) != next.offline.end()) {
+            return Error{ErrorCode::kConflict,
+                         fmt::format("version '{}' is offline; bring it online first", version),
+                         field};
+          }
+          if (Status s = servable(ctx, tx, *m, version); !s) {
+            Error e = s.error();
+            e.field = field;
+            return e;
+          }
+          return {};
+        };
+        if (Status s = usable(next.stable, "stable"); !s) return s.error();
+        for (std::size_t i = 0; i < next.canaries.size(); ++i) {
+          Status s = usable(next.canaries[i].version, fmt::format("canaries[{}].version", i));
+          if (!s) return s.error();
         }
         return registry::validate(std::move(next));
       },

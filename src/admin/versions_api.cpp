@@ -5,17 +5,51 @@
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
+#include <cmath>
+
 namespace plinth::admin {
 
 namespace {
+
+bool is_integer(const json::value& v) { return v.is_int64() || v.is_uint64(); }
+
+// The parameter rules a version applies to requests (ApplyVersionParams): checked here so that
+// a request never meets a value it cannot hold. `maxima`: every value is a numeric cap.
+Status check_param(const std::string& field, std::string_view name, const json::value& v,
+                   bool maxima) {
+  static constexpr std::string_view kNotParameters[] = {"model", "messages", "prompt", "input",
+                                                        "stream", "stream_options"};
+  for (auto k : kNotParameters) {
+    if (name == k) return Error::invalid(field, field + " is not a parameter a version can set");
+  }
+  const bool number = v.is_number() && std::isfinite(v.to_number<double>());
+  if (maxima && !number) return Error::invalid(field, field + " must be a number (a cap)");
+  const bool counted = name == "max_tokens" || name == "max_completion_tokens" || name == "n";
+  if (counted && (!is_integer(v) || v.to_number<double>() < 1)) {
+    return Error::invalid(field, field + " must be an integer of at least 1");
+  }
+  if (name == "seed" && !is_integer(v)) return Error::invalid(field, field + " must be an integer");
+  if (name == "temperature" && !(number && v.to_number<double>() >= 0 && v.to_number<double>() <= 2)) {
+    return Error::invalid(field, field + " must be a number from 0 to 2");
+  }
+  if (name == "top_p" && !(number && v.to_number<double>() >= 0 && v.to_number<double>() <= 1)) {
+    return Error::invalid(field, field + " must be a number from 0 to 1");
+  }
+  return {};
+}
 
 Result<std::string> params_object(const json::object& o, std::string_view key,
                                   const std::string& where) {
   const auto* v = o.if_contains(key);
   if (!v || v->is_null()) return std::string("{}");
-  if (!v->is_object()) {
-    const std::string field = field_name(where, key);
-    return Error::invalid(field, field + " must be a JSON object");
+  const std::string field = field_name(where, key);
+  if (!v->is_object()) return Error::invalid(field, field + " must be a JSON object");
+  if (v->get_object().size() > 64) return Error::invalid(field, field + ": at most 64 parameters");
+  for (const auto& kv : v->get_object()) {
+    const std::string name(kv.key().substr(0, 64));
+    if (Status s = check_param(field + "." + name, kv.key(), kv.value(), key == "max_params"); !s) {
+      return s.error();
+    }
   }
   return json::serialize(*v);
 }
@@ -74,6 +108,8 @@ Result<VersionInput> read_version_input(AdminContext& ctx, const json::object& o
       auto ep = read_endpoint_spec(ctx, e.get_object(), at);
       if (!ep) return ep.error();
       in.endpoints.push_back(std::move(ep).value());
+      in.weight_given.push_back(e.get_object().contains("weight"));
+      in.api_key_given.push_back(e.get_object().contains("api_key"));
     }
     if (!in.endpoints.empty() && spec.provider_type == "simulator") {
       return Error::invalid(field, "simulator versions take no endpoints");

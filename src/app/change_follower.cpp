@@ -33,13 +33,19 @@ ChangeFollower::~ChangeFollower() {
 void ChangeFollower::run() {
   auto* pg = dynamic_cast<store::PostgresStore*>(&service_.store());
   bool listening = false;
+  bool warned = false;  // once per outage, not every tick
   for (int tick = 1;; ++tick) {
     std::vector<store::Revision> notified;
     if (pg) {
       if (!listening) {
         Status s = pg->listen();
         listening = s.ok();
-        if (!s) spdlog::warn("cannot listen for store changes: {}", s.error().message);
+        if (!s && !warned) {
+          spdlog::warn("cannot listen for store changes (retrying; revisions are still "
+                       "checked every second): {}",
+                       s.error().message);
+        }
+        warned = !s.ok();
       }
       if (listening) {
         // Waits on the socket instead of the condition variable.

@@ -25,6 +25,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <optional>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
@@ -154,8 +155,8 @@ int serve(const ServeOptions& options) {
     return 2;
   }
   tenancy::KeyRing keys;
-  keys.add_key(admin->key, tenancy::Role::kAdmin);
   (void)add_config_keys(*cfg, keys);
+  keys.add_key(admin->key, tenancy::Role::kAdmin);  // last: a config entry cannot demote it
 
   store::StoreConfig store_config;
   store_config.kind = cfg->store.kind;
@@ -213,7 +214,8 @@ int serve(const ServeOptions& options) {
               static_cast<unsigned>(server.port()));
   std::fflush(stdout);
 
-  ChangeFollower follower(registry_service, call_stats);
+  std::optional<ChangeFollower> follower;
+  follower.emplace(registry_service, call_stats);
   std::thread signal_thread([&server, &signals] {
     int sig = 0;
     sigwait(&signals, &sig);
@@ -224,6 +226,9 @@ int serve(const ServeOptions& options) {
   // run() returns after a graceful shutdown; wake the signal thread if it is still waiting.
   if (!server.shutting_down()) pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
+  // Before the loggers go: both log while they stop (a last statistics flush).
+  admin_api.stop();
+  follower.reset();
   access_logger->flush();
   spdlog::shutdown();
   return 0;

@@ -1,6 +1,24 @@
 #include "core/json_text.h"
 
+#include <boost/json/value.hpp>
+
+#include <cmath>
+
 namespace plinth {
+
+std::int64_t json_integer_or(const boost::json::value& v, std::int64_t fallback) {
+  if (v.is_int64()) return v.get_int64();
+  if (v.is_uint64()) {
+    return v.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)
+               ? static_cast<std::int64_t>(v.get_uint64())
+               : fallback;
+  }
+  if (v.is_double() && std::isfinite(v.get_double()) && std::abs(v.get_double()) < 9.2e18) {
+    return static_cast<std::int64_t>(v.get_double());
+  }
+  return fallback;
+}
+
 
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";

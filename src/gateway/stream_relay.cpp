@@ -2,6 +2,7 @@
 
 #include "gateway/openai_error.h"
 #include "gateway/usage_estimate.h"
+#include "core/json_text.h"
 #include "http/sse_parser.h"
 
 #include <boost/json/array.hpp>
@@ -22,10 +23,10 @@ std::optional<providers::Usage> usage_of(const json::value& v) {
   if (!v.is_object()) return std::nullopt;
   const auto& u = v.get_object();
   providers::Usage usage;
-  if (const auto* p = u.if_contains("prompt_tokens"); p && p->is_number())
-    usage.prompt_tokens = p->to_number<std::int64_t>();
-  if (const auto* c = u.if_contains("completion_tokens"); c && c->is_number())
-    usage.completion_tokens = c->to_number<std::int64_t>();
+  if (const auto* p = u.if_contains("prompt_tokens")) usage.prompt_tokens = json_integer_or(*p, 0);
+  if (const auto* c = u.if_contains("completion_tokens")) {
+    usage.completion_tokens = json_integer_or(*c, 0);
+  }
   return usage;
 }
 
@@ -91,7 +92,7 @@ Task<bool> StreamRelay::on_chunk(json::object& chunk) {
     if (const json::value* o = chunk.if_contains("object"); o && o->is_string())
       last_object_ = o->get_string();
     if (const json::value* c = chunk.if_contains("created"); c && c->is_number())
-      last_created_ = c->to_number<std::int64_t>();
+      last_created_ = json_integer_or(*c, 0);
   }
   if (!writer_.started()) ex_.first_token = Clock::now();
   ++ex_.chunks;

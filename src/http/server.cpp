@@ -322,7 +322,14 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
     if (buffer.size() == 0) watch_disconnect(stream.socket(), watch);
 
     server.in_flight_.fetch_add(1, std::memory_order_relaxed);
-    co_await server.handler_.handle(request, writer, cancel);
+    bool threw = false;
+    try {
+      co_await server.handler_.handle(request, writer, cancel);
+    } catch (const std::exception& e) {
+      // A bug, not a client error: answer 500 (below) and keep the server's counts right.
+      spdlog::error("request {}: unexpected exception: {}", request_id, e.what());
+      threw = true;
+    }
     server.in_flight_.fetch_sub(1, std::memory_order_relaxed);
     watch->done = true;
     if (!watch->fired) stream.socket().cancel(ignored);
@@ -332,7 +339,7 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
       co_await send_error(server, stream, error, request_id);
       co_return;
     }
-    if (cancel.cancelled() || !writer.complete() || !keep_alive) break;
+    if (threw || cancel.cancelled() || !writer.complete() || !keep_alive) break;
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }

@@ -1,5 +1,8 @@
 #include "registry/call_stats_collector.h"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <atomic>
 
 namespace plinth::registry {
@@ -45,7 +48,9 @@ void CallStatsCollector::record(store::VersionId version, store::UnixMillis at_m
   store::CallStats& b = shard.buckets[{version, minute}];
   b.version_id = version;
   b.window_start = minute;
-  b.record_call(latency_ms, tokens_in, tokens_out, error);
+  // An upstream's usage is untrusted: negative counts would make the whole bucket invalid.
+  b.record_call(std::max<std::int64_t>(latency_ms, 0), std::max<std::int64_t>(tokens_in, 0),
+                std::max<std::int64_t>(tokens_out, 0), error);
 }
 
 Status CallStatsCollector::flush(store::Store& store) {
@@ -71,8 +76,36 @@ Status CallStatsCollector::flush(store::Store& store) {
   batch.reserve(unwritten_.size());
   for (const auto& [key, stats] : unwritten_) batch.push_back(stats);
   Status written = store.add_call_stats(batch);
-  if (written) unwritten_.clear();
-  return written;
+  if (written) {
+    unwritten_.clear();
+    return written;
+  }
+  const ErrorCode code = written.error().code;
+  if (code != ErrorCode::kNotFound && code != ErrorCode::kInvalidRequest &&
+      code != ErrorCode::kConflict) {
+    return written;  // the store is away: keep everything for the next flush
+  }
+  // The store refused some bucket (say, of a version deleted while its last calls ran): write
+  // the buckets one by one and drop those it refuses, so one cannot hold back the others.
+  std::size_t dropped = 0;
+  for (auto it = unwritten_.begin(); it != unwritten_.end();) {
+    const store::CallStats one[] = {it->second};
+    Status s = store.add_call_stats(one);
+    const bool refused = !s && (s.error().code == ErrorCode::kNotFound ||
+                                s.error().code == ErrorCode::kInvalidRequest ||
+                                s.error().code == ErrorCode::kConflict);
+    if (s || refused) {
+      dropped += refused ? 1 : 0;
+      it = unwritten_.erase(it);
+    } else {
+      return s;
+    }
+  }
+  if (dropped > 0) {
+    spdlog::warn("call statistics: dropped {} buckets the store refused ({})", dropped,
+                 written.error().message);
+  }
+  return {};
 }
 
 }  // namespace plinth::registry

@@ -95,7 +95,9 @@ std::string percent_text(double p) { return fmt::format("{:g}", p); }
 }  // namespace
 
 std::uint32_t release_bucket(std::string_view model, const Caller& caller) {
-  std::string_view identity = caller.user.empty() ? caller.key_id : caller.user;
+  std::string_view identity = !caller.user.empty()       ? caller.user
+                              : !caller.end_user.empty() ? caller.end_user
+                                                         : caller.key_id;
   std::uint64_t h = fnv1a(kFnvOffset, model);
   h = fnv1a(h, std::string_view("\0", 1));
   h = fnv1a(h, identity);

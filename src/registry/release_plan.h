@@ -21,6 +21,9 @@ struct Caller {
   std::string_view user;
   std::span<const std::string> groups;
   std::string_view key_id;  // the API key's id; the sticky identity when `user` is empty
+  // The request's own end-user id (OpenAI `user` field): the sticky identity when the key
+  // names no user. Only for bucketing: a caller cannot name itself into a `users` rule.
+  std::string_view end_user;
 };
 
 // A version that gets a share of the traffic and/or the callers that match it.
@@ -47,7 +50,7 @@ struct ReleasePlan {
 inline constexpr std::uint32_t kReleaseBuckets = 10000;
 
 // The caller's bucket in [0, kReleaseBuckets) for `model`: a 64-bit FNV-1a hash of
-// model + '\0' + identity (user if set, else key_id), mixed and scaled. Stable across
+// model + '\0' + identity (user if set, else end_user if set, else key_id), mixed and scaled. Stable across
 // processes and builds, so every replica puts a caller in the same bucket. Callers without
 // user and key_id all share one bucket.
 std::uint32_t release_bucket(std::string_view model, const Caller& caller);

@@ -209,7 +209,9 @@ Result<RegistryService::Built> RegistryService::build_from_store() {
     auto after = store_.revision();
     if (!after) return after.error();
     if (*after == *before || attempt == 3) {
-      built.revision = *after;
+      // Still moving after the last attempt: claim only the revision read before, so the
+      // next revision check reloads again.
+      built.revision = *before;
       std::erase_if(endpoint_providers_, [&](const auto& kv) { return !used.contains(kv.first); });
       return built;
     }

@@ -17,13 +17,15 @@ const OPENAPI_FILE = path.resolve(here, '../../src/admin/openapi.json');
 const APP_KEY = 'sk-app-0123456789abcdef0123';  // a user (non-admin) key in group "beta"
 const SECRET = 'sk-upstream-secret-do-not-echo-7f3a9c';
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-const LOOPBACK_URL = 'http://127.0.0.1:9/v1';  // loopback: allowed, nothing listens
+const LOOPBACK_URL = 'http://127.0.0.1:9/v1';
+const ALICE_KEY = 'sk-alice-0123456789abcdef0123';  // a key whose identity is user alice  // loopback: allowed, nothing listens
 
 let plinth;
 before(async () => {
   plinth = await startPlinth({
     config: {
-      api_keys: [{ name: 'app', key: APP_KEY, groups: ['beta'] }],
+      api_keys: [{ name: 'app', key: APP_KEY, groups: ['beta'] },
+        { name: 'alice-app', key: ALICE_KEY, user: 'alice' }],
       models: [{ name: 'cfg-declared', aliases: ['cfg-alias'], provider: 'simulator' }],
     },
   });
@@ -873,8 +875,8 @@ test('PUT release: 201 when created, 200 when replaced, If-Match honoured', asyn
   assert.equal(rel.stable, 'a');
   assert.equal(rel.canaries[0].percent, 25);
   assert.deepEqual(rel.canaries[0].match.users, ['alice']);
-  const alice = await chat('put-m', { user: 'alice' });
-  assert.equal(alice.version, 'b', 'a user match goes to the canary');
+  const alice = await chat('put-m', { key: ALICE_KEY });
+  assert.equal(alice.version, 'b', 'a user match (the key\'s user) goes to the canary');
 
   expectError(await api('PUT', R, { body: { stable: 'b' },
     headers: { 'if-match': `"${rel.revision - 1}"` } }), 412);
@@ -1011,4 +1013,77 @@ test('apply: idempotent, atomic, dry_run writes nothing', async () => {
   const written = expectStatus(await post('/admin/v1/apply?dry_run=false', other), 200);
   assert.equal(written.dry_run, false);
   expectStatus(await get('/admin/v1/models/apply-q'), 200, 'dry_run=false writes');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Found in review: inputs that once broke a version, renamed a model or wiped a key.
+
+test('version parameter rules are checked when the version is created', async () => {
+  await createModel({ name: 'params-m' });
+  const bad = [
+    [{ max_params: { max_tokens: 50.5 } }, 'max_params.max_tokens'],
+    [{ max_params: { temperature: 'hot' } }, 'max_params.temperature'],
+    [{ default_params: { max_tokens: 0 } }, 'default_params.max_tokens'],
+    [{ default_params: { temperature: 3 } }, 'default_params.temperature'],
+    [{ default_params: { messages: [] } }, 'default_params.messages'],
+  ];
+  for (const [extra, param] of bad) {
+    const res = await api('POST', '/admin/v1/models/params-m/versions',
+      { body: { name: 'v1', provider: 'simulator', ...extra } });
+    const err = expectError(res, 400, JSON.stringify(extra));
+    assert.equal(err.param, param);
+  }
+  // A valid cap is applied: the simulator answers at most max_tokens tokens.
+  await createVersion('params-m', { name: 'v1', provider: 'simulator',
+    upstream_model: 'sim-chat', max_params: { max_tokens: 3 } });
+  expectStatus(await api('POST', '/admin/v1/models/params-m/release/promote',
+    { body: { version: 'v1' } }), 200);
+  const res = await fetch(`${plinth.url}/v1/chat/completions`, { method: 'POST',
+    headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'params-m', max_tokens: 500,
+      messages: [{ role: 'user', content: 'tell me a long story' }] }) });
+  const body = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(body));
+  assert.ok(body.usage.completion_tokens <= 3, `capped: ${body.usage.completion_tokens}`);
+});
+
+test('apply refuses to rename a model through its alias or take a config name as alias',
+  async () => {
+    await createModel({ name: 'alias-owner', aliases: ['alias-x'] });
+    const renamed = await api('POST', '/admin/v1/apply',
+      { body: { models: [{ name: 'alias-x', description: 'new' }] } });
+    expectError(renamed, 409, 'apply by alias');
+    expectStatus(await api('GET', '/admin/v1/models/alias-owner'), 200, 'still named');
+    const taken = await api('POST', '/admin/v1/apply',
+      { body: { models: [{ name: 'alias-y', aliases: ['cfg-declared'] }] } });
+    assert.equal(expectError(taken, 409, 'config alias').param, 'models[0].aliases[0]');
+  });
+
+test('apply keeps an endpoint key and weight the document does not give', async () => {
+  const doc = (endpoint) => ({ models: [{ name: 'keep-m', versions: [{ name: 'v1',
+    provider: 'openai', endpoints: [endpoint] }] }] });
+  expectStatus(await api('POST', '/admin/v1/apply',
+    { body: doc({ url: LOOPBACK_URL, weight: 0, api_key: 'sk-upstream-secret' }) }), 200);
+  const again = await api('POST', '/admin/v1/apply', { body: doc({ url: LOOPBACK_URL }) });
+  const changes = expectStatus(again, 200).changes;
+  assert.ok(changes.every((c) => c.change === 'unchanged'), JSON.stringify(changes));
+  const v = expectStatus(await api('GET', '/admin/v1/models/keep-m/versions/v1'), 200);
+  assert.equal(v.endpoints[0].has_api_key, true, 'the key is kept');
+  assert.equal(v.endpoints[0].weight, 0, 'the drain is kept');
+});
+
+test('PUT release refuses versions that cannot serve or are offline', async () => {
+  await createModel({ name: 'put-check' });
+  await createVersion('put-check', { name: 'a', provider: 'simulator' });
+  await createVersion('put-check', { name: 'noep', provider: 'openai' });
+  const R = '/admin/v1/models/put-check/release';
+  const res = await api('PUT', R, { body: { stable: 'a',
+    canaries: [{ version: 'noep', percent: 100 }] } });
+  assert.equal(expectError(res, 400, 'canary without endpoints').param, 'canaries[0].version');
+});
+
+test('a stats window too large to hold is refused, not wrapped around', async () => {
+  await createModel({ name: 'window-m' });
+  const res = await api('GET', '/admin/v1/models/window-m/stats?window=307445734561825861m');
+  assert.equal(expectError(res, 400).param, 'window');
 });

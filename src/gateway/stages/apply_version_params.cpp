@@ -1,5 +1,7 @@
 #include "gateway/stages/apply_version_params.h"
 
+#include <optional>
+
 namespace plinth::gateway {
 
 namespace {
@@ -10,17 +12,26 @@ namespace json = boost::json;
 constexpr std::string_view kMaxTokens = "max_tokens";
 constexpr std::string_view kMaxCompletionTokens = "max_completion_tokens";
 
+// Whole numbers only; the admin API refuses other values for these keys, and this never throws.
+std::optional<std::int64_t> integer_of(const json::value* v) {
+  if (!v) return std::nullopt;
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+    return static_cast<std::int64_t>(v->get_uint64());
+  }
+  return std::nullopt;
+}
+
 void refresh_typed_view(providers::InferenceRequest& r) {
   const json::object& b = r.body;
   if (const auto* t = b.if_contains("temperature"); t && t->is_number()) {
-    r.temperature = t->to_number<double>();
+    r.temperature = t->to_number<double>();  // a double never throws
   }
   for (auto key : {kMaxTokens, kMaxCompletionTokens}) {
-    if (const auto* m = b.if_contains(key); m && m->is_number()) {
-      r.max_tokens = m->to_number<std::int64_t>();
-    }
+    if (auto m = integer_of(b.if_contains(key))) r.max_tokens = *m;
   }
-  if (const auto* s = b.if_contains("seed"); s && s->is_int64()) r.seed = s->get_int64();
+  if (auto n = integer_of(b.if_contains("n")); n && *n >= 1 && *n <= 128) r.n = static_cast<int>(*n);
+  if (auto s = integer_of(b.if_contains("seed"))) r.seed = *s;
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ Status ResolveModel::on_request(Exchange& ex) const {
     caller.groups = ex.principal->groups;
     caller.key_id = ex.principal->key_id;
   }
-  if (caller.user.empty()) caller.user = request_user(ex);
+  caller.end_user = request_user(ex);
   const std::string_view chosen = registry::choose_version(route->plan, caller);
   const registry::VersionRoute* version = chosen.empty() ? nullptr : route->version(chosen);
   if (!version) {

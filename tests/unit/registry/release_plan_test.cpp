@@ -280,3 +280,22 @@ TEST(ReleaseValidation, NamesTheFieldAndTheValue) {
 
 }  // namespace
 }  // namespace plinth::registry
+
+namespace plinth::registry {
+namespace {
+
+TEST(CanaryAssignment, TheRequestsEndUserIsStickyButMatchesNoUserRule) {
+  // The end user (OpenAI `user` field) places the caller like a user would...
+  EXPECT_EQ(release_bucket("chat", Caller{.key_id = "k", .end_user = "alice"}),
+            release_bucket("chat", Caller{.user = "alice"}));
+  // ...but a users rule matches only the key's own user.
+  ReleasePlan plan;
+  plan.model = "chat";
+  plan.stable = "v1";
+  plan.canaries.push_back(CanaryRule{.version = "v2", .percent = 0, .users = {"alice"}});
+  EXPECT_EQ(choose_version(plan, Caller{.key_id = "k", .end_user = "alice"}), "v1");
+  EXPECT_EQ(choose_version(plan, Caller{.user = "alice", .key_id = "k"}), "v2");
+}
+
+}  // namespace
+}  // namespace plinth::registry
