@@ -3,6 +3,7 @@
 #include "admin/authorize.h"
 #include "admin/handlers.h"
 #include "admin/routes.h"
+#include "core/ascii.h"
 #include "gateway/exchange.h"
 #include "gateway/openai_error.h"
 #include "gateway/router.h"
@@ -99,6 +100,15 @@ Task<void> AdminApi::handle(const http::HttpRequest& request, http::ResponseWrit
   }
   if (Status s = authorize(*ex.principal, matched.route); !s) {
     co_await send_error(writer, s.error());
+    co_return;
+  }
+  if (!request.body.empty() && !request.content_type.empty() &&
+      !iequals_ascii(request.content_type.substr(0, request.content_type.find(';')),
+                     "application/json")) {
+    const Error error{ErrorCode::kUnsupportedMediaType,
+                      fmt::format("Content-Type must be application/json, got '{}'",
+                                  request.content_type.substr(0, 100))};
+    co_await send_error(writer, error);
     co_return;
   }
   auto if_match = parse_if_match(request.if_match);

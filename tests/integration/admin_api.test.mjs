@@ -40,7 +40,7 @@ const answers = [];
 async function api(method, urlPath, { body, key = TEST_KEY, headers = {} } = {}) {
   const h = { ...headers };
   if (key !== null) h.authorization = `Bearer ${key}`;
-  if (body !== undefined) h['content-type'] = 'application/json';
+  if (body !== undefined && !('content-type' in h)) h['content-type'] = 'application/json';
   const res = await fetch(`${plinth.url}${urlPath}`, {
     method,
     headers: h,
@@ -1086,4 +1086,11 @@ test('a stats window too large to hold is refused, not wrapped around', async ()
   await createModel({ name: 'window-m' });
   const res = await api('GET', '/admin/v1/models/window-m/stats?window=307445734561825861m');
   assert.equal(expectError(res, 400).param, 'window');
+});
+
+test('a body that is not declared as JSON is refused with 415', async () => {
+  const res = await api('POST', '/admin/v1/models', { body: { name: 'form-m' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  expectError(res, 415);
+  expectError(await api('GET', '/admin/v1/models/form-m'), 404, 'nothing created');
 });
