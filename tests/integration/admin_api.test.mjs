@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { adminRequest } from '../e2e/lib/admin.mjs';
 import { startPlinth, TEST_KEY } from '../e2e/lib/plinth.mjs';
 import { waitUntil } from '../e2e/lib/wait.mjs';
 
@@ -37,25 +38,10 @@ after(async () => {
 // One request: `body` an object (sent as JSON) or a string (sent as is, still labelled JSON).
 // Returns {status, headers, text, json}; every answer's text is kept for the secret check.
 const answers = [];
-async function api(method, urlPath, { body, key = TEST_KEY, headers = {} } = {}) {
-  const h = { ...headers };
-  if (key !== null) h.authorization = `Bearer ${key}`;
-  if (body !== undefined && !('content-type' in h)) h['content-type'] = 'application/json';
-  const res = await fetch(`${plinth.url}${urlPath}`, {
-    method,
-    headers: h,
-    body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)),
-  });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  const out = { status: res.status, headers: res.headers, text, json };
-  answers.push(`${method} ${urlPath} -> ${res.status} ${[...res.headers].join(' ')}\n${text}`);
-  return out;
+async function api(method, urlPath, options = {}) {
+  const res = await adminRequest(plinth.url, method, urlPath, options);
+  answers.push(`${method} ${urlPath} -> ${res.status} ${[...res.headers].join(' ')}\n${res.text}`);
+  return res;
 }
 
 const get = (p, opts) => api('GET', p, opts);

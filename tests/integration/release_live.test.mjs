@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
+import { adminOk as adminOkAt, adminRequest } from '../e2e/lib/admin.mjs';
 import { startPlinth, TEST_KEY } from '../e2e/lib/plinth.mjs';
 import { sum, scrape } from '../e2e/lib/prometheus.mjs';
 import { readSse, sseEvents } from '../e2e/lib/sse.mjs';
@@ -42,28 +43,9 @@ after(async () => {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-async function admin(method, urlPath, body) {
-  const res = await fetch(`${plinth.url}${urlPath}`, {
-    method,
-    headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, text, json };
-}
-
-async function adminOk(method, urlPath, body, status = 200) {
-  const res = await admin(method, urlPath, body);
-  assert.equal(res.status, status, `${method} ${urlPath} ${JSON.stringify(body)}: ${res.status} ` +
-    `${res.text}`);
-  return res.json;
-}
+const admin = (method, urlPath, body) => adminRequest(plinth.url, method, urlPath, { body });
+const adminOk = (method, urlPath, body, status = 200) =>
+  adminOkAt(plinth.url, method, urlPath, body, status);
 
 // A model with simulator versions that differ only by name (the same upstream model, so
 // the same text): only x-plinth-model-version tells which one served.

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { startFakeUpstream } from '../e2e/lib/fake_upstream.mjs';
+import { adminOk, adminRequest } from '../e2e/lib/admin.mjs';
 import { startPlinth, TEST_KEY } from '../e2e/lib/plinth.mjs';
 import { startPostgres } from '../e2e/lib/postgres.mjs';
 import { sseEvents } from '../e2e/lib/sse.mjs';
@@ -59,28 +60,10 @@ function report(t) {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-async function api(replica, method, urlPath, body) {
-  const res = await fetch(`${replica.url}${urlPath}`, {
-    method,
-    headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, text, json };
-}
-
-async function ok(replica, method, urlPath, body, status = 200) {
-  const res = await api(replica, method, urlPath, body);
-  assert.equal(res.status, status, `${method} ${urlPath} ${JSON.stringify(body ?? '')}: ` +
-    `${res.status} ${res.text}`);
-  return res.json;
-}
+const api = (replica, method, urlPath, body) =>
+  adminRequest(replica.url, method, urlPath, { body });
+const ok = (replica, method, urlPath, body, status = 200) =>
+  adminOk(replica.url, method, urlPath, body, status);
 
 const action = (replica, model, name, body = {}) =>
   ok(replica, 'POST', `/admin/v1/models/${model}/release/${name}`, body);
