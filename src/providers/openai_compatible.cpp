@@ -1,5 +1,6 @@
 #include "providers/openai_compatible.h"
 
+#include "providers/chunk_forwarder.h"
 #include "providers/openai_wire.h"
 #include "providers/response_rewrite.h"
 
@@ -15,48 +16,24 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Feeds upstream SSE events through the decoder to the client's sink.
-class ChunkForwarder final : public http::SseHandler {
+class OpenAiChunkForwarder final : public ChunkForwarder {
  public:
-  ChunkForwarder(std::string_view public_model, bool require_done, ChunkSink& sink,
-                 CallContext& ctx)
-      : decoder_(public_model, require_done), sink_(sink), ctx_(ctx) {}
+  OpenAiChunkForwarder(std::string_view public_model, bool require_done, ChunkSink& sink,
+                       CallContext& ctx)
+      : ChunkForwarder(sink, ctx), decoder_(public_model, require_done) {}
 
   Task<bool> on_event(std::string_view event, std::string_view data) override {
-    if (!saw_event_) {
-      saw_event_ = true;
-      ctx_.upstream_headers = Clock::now();
-    }
+    note_event();
     auto step = decoder_.decode(event, data);
-    if (!step) {
-      error_ = std::move(step).error();
-      co_return false;
-    }
+    if (!step) co_return fail(std::move(step).error());
     if (*step != openai_wire::StreamDecoder::Step::kChunk) co_return true;
-    const bool accepted = co_await sink_.on_chunk(decoder_.chunk());
-    if (!accepted) {
-      cancelled_ = true;
-      co_return false;
-    }
-    co_return true;
-  }
-
-  bool saw_event() const { return saw_event_; }
-  bool stopped() const { return error_.has_value() || cancelled_; }
-
-  // What the stream came to, once the body has ended.
-  Status outcome() const {
-    if (error_) return *error_;
-    if (cancelled_) return Error{ErrorCode::kCancelled, "the client went away mid-stream"};
-    return decoder_.finish();
+    co_return co_await deliver(decoder_.chunk());
   }
 
  private:
+  Status finish() const override { return decoder_.finish(); }
+
   openai_wire::StreamDecoder decoder_;
-  ChunkSink& sink_;
-  CallContext& ctx_;
-  std::optional<Error> error_;
-  bool cancelled_ = false;
-  bool saw_event_ = false;
 };
 
 }  // namespace
@@ -107,22 +84,11 @@ Task<Status> OpenAiCompatible::stream(const InferenceRequest& request, CallConte
       make_request("POST", openai_wire::path_of(request.op),
                    openai_wire::request_body(request, /*stream=*/true), ctx);
   // On the heap: the decoder's arena would make the coroutine frame large.
-  const auto owned =
-      std::make_unique<ChunkForwarder>(request.public_model, options_.require_done, sink, ctx);
-  ChunkForwarder& forwarder = *owned;
+  const auto forwarder = std::make_unique<OpenAiChunkForwarder>(
+      request.public_model, options_.require_done, sink, ctx);
   ctx.upstream_started = Clock::now();
-  auto res = co_await client_->stream(up, ctx.cancel, forwarder);
-  if (!forwarder.saw_event()) ctx.upstream_headers = Clock::now();
-  if (forwarder.stopped()) co_return forwarder.outcome();
-  if (!res) co_return std::move(res).error();
-  if (res->status / 100 != 2) co_return openai_wire::status_error(res->status, res->body);
-  if (!forwarder.saw_event() && !res->body.empty()) {
-    Error e{ErrorCode::kUpstreamError,
-            "upstream answered without an event stream: " + openai_wire::error_message(res->body)};
-    e.upstream_status = res->status;
-    co_return e;
-  }
-  co_return forwarder.outcome();
+  auto res = co_await client_->stream(up, ctx.cancel, *forwarder);
+  co_return forwarder->outcome(res, ctx, "upstream");
 }
 
 Task<Result<std::vector<std::string>>> OpenAiCompatible::list_models(CallContext& ctx) {

@@ -1,5 +1,6 @@
 #include "providers/tgi.h"
 
+#include "providers/chunk_forwarder.h"
 #include "providers/openai_wire.h"
 #include "providers/tgi_wire.h"
 
@@ -41,47 +42,26 @@ tgi_wire::Identity identity_of(const InferenceRequest& request, const CallContex
 }
 
 // Feeds /generate_stream events through the translator to the client's sink.
-class TokenForwarder final : public http::SseHandler {
+class TokenForwarder final : public ChunkForwarder {
  public:
   TokenForwarder(tgi_wire::Identity identity, std::string_view prompt, ChunkSink& sink,
                  CallContext& ctx)
-      : translator_(std::move(identity), prompt), sink_(sink), ctx_(ctx) {}
+      : ChunkForwarder(sink, ctx), translator_(std::move(identity), prompt) {}
 
   Task<bool> on_event(std::string_view /*event*/, std::string_view data) override {
-    if (!saw_event_) {
-      saw_event_ = true;
-      ctx_.upstream_headers = Clock::now();
-    }
-    if (Status s = translator_.decode(data); !s) {
-      error_ = std::move(s).error();
-      co_return false;
-    }
+    note_event();
+    if (Status s = translator_.decode(data); !s) co_return fail(std::move(s).error());
     for (boost::json::object* chunk : translator_.chunks()) {
-      const bool accepted = co_await sink_.on_chunk(*chunk);
-      if (!accepted) {
-        cancelled_ = true;
-        co_return false;
-      }
+      const bool delivered = co_await deliver(*chunk);
+      if (!delivered) co_return false;
     }
     co_return true;
   }
 
-  bool saw_event() const { return saw_event_; }
-  bool stopped() const { return error_.has_value() || cancelled_; }
-
-  Status outcome() const {
-    if (error_) return *error_;
-    if (cancelled_) return Error{ErrorCode::kCancelled, "the client went away mid-stream"};
-    return translator_.finish();
-  }
-
  private:
+  Status finish() const override { return translator_.finish(); }
+
   tgi_wire::StreamTranslator translator_;
-  ChunkSink& sink_;
-  CallContext& ctx_;
-  std::optional<Error> error_;
-  bool cancelled_ = false;
-  bool saw_event_ = false;
 };
 
 }  // namespace
@@ -147,21 +127,11 @@ Task<Status> Tgi::generate_stream(const InferenceRequest& request, CallContext& 
   const std::string_view prompt = *tgi_wire::prompt_of(request);
   const http::UpstreamRequest up = make_request("POST", "/generate_stream", std::move(*body), ctx);
   // On the heap: the translator's arena would make the coroutine frame large.
-  const auto owned = std::make_unique<TokenForwarder>(identity_of(request, ctx), prompt, sink, ctx);
-  TokenForwarder& forwarder = *owned;
+  const auto forwarder =
+      std::make_unique<TokenForwarder>(identity_of(request, ctx), prompt, sink, ctx);
   ctx.upstream_started = Clock::now();
-  auto res = co_await client_->stream(up, ctx.cancel, forwarder);
-  if (!forwarder.saw_event()) ctx.upstream_headers = Clock::now();
-  if (forwarder.stopped()) co_return forwarder.outcome();
-  if (!res) co_return std::move(res).error();
-  if (res->status / 100 != 2) co_return openai_wire::status_error(res->status, res->body);
-  if (!forwarder.saw_event() && !res->body.empty()) {
-    Error e{ErrorCode::kUpstreamError,
-            "TGI answered without an event stream: " + openai_wire::error_message(res->body)};
-    e.upstream_status = res->status;
-    co_return e;
-  }
-  co_return forwarder.outcome();
+  auto res = co_await client_->stream(up, ctx.cancel, *forwarder);
+  co_return forwarder->outcome(res, ctx, "TGI");
 }
 
 Task<Result<std::vector<std::string>>> Tgi::list_models(CallContext& ctx) {
