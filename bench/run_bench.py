@@ -58,14 +58,14 @@ PROFILES = {
 }
 
 # Which peers each scenario runs (portkey only in 1-3, static only in 1-2, the governed
-# Plinth only where scenario 7 compares it).
+# Plinth only where scenario 7 compares it; nginx in 6 as a control at Plinth's load).
 SCENARIO_PEERS = {
     "overhead": ["direct", "static", "nginx", "haproxy", "portkey", "plinth", "plinth-governed"],
     "saturation": ["static", "nginx", "haproxy", "portkey", "plinth", "plinth-governed"],
     "streaming": ["direct", "nginx", "haproxy", "portkey", "plinth"],
     "large": ["direct", "nginx", "haproxy", "plinth"],
     "memory": ["nginx", "haproxy", "plinth"],
-    "leak": ["plinth"],
+    "leak": ["nginx", "plinth"],
 }
 SCENARIOS = ["overhead", "saturation", "streaming", "large", "memory", "leak"]
 SMALL_BODY = 1024  # scenario 1 and 2 prompts: about 1 KiB in; the mock answers 300 B
