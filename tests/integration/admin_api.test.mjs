@@ -1080,3 +1080,21 @@ test('a body that is not declared as JSON is refused with 415', async () => {
   expectError(res, 415);
   expectError(await api('GET', '/admin/v1/models/form-m'), 404, 'nothing created');
 });
+
+test('endpoints list in pages like every other list', async () => {
+  await createModel({ name: 'ep-pages' });
+  await createVersion('ep-pages', { name: 'v1', provider: 'openai', endpoints: [
+    { url: 'http://127.0.0.1:9/v1' }, { url: 'http://127.0.0.1:10/v1' },
+    { url: 'http://127.0.0.1:11/v1' }] });
+  const base = '/admin/v1/models/ep-pages/versions/v1/endpoints';
+  const first = expectStatus(await api('GET', `${base}?limit=2`), 200);
+  assert.equal(first.data.length, 2);
+  assert.equal(typeof first.next_cursor, 'string');
+  const second = expectStatus(await api('GET', `${base}?limit=2&cursor=${first.next_cursor}`), 200);
+  assert.equal(second.data.length, 1);
+  assert.equal(second.next_cursor, null);
+  const urls = [...first.data, ...second.data].map((e) => e.url);
+  assert.equal(new Set(urls).size, 3, `each endpoint once: ${urls}`);
+  expectError(await api('GET', `${base}?limit=0`), 400);
+  expectError(await api('GET', `${base}?cursor=abc`), 400);
+});
