@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 import { adminRequest } from '../e2e/lib/admin.mjs';
 import { startPlinth, TEST_KEY } from '../e2e/lib/plinth.mjs';
+import { scrape, sum } from '../e2e/lib/prometheus.mjs';
 import { waitUntil } from '../e2e/lib/wait.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -1097,4 +1098,24 @@ test('endpoints list in pages like every other list', async () => {
   assert.equal(new Set(urls).size, 3, `each endpoint once: ${urls}`);
   expectError(await api('GET', `${base}?limit=0`), 400);
   expectError(await api('GET', `${base}?cursor=abc`), 400);
+});
+
+test('Prometheus metrics split requests by the version that served them', async () => {
+  await createModel({ name: 'metrics-m' });
+  for (const v of ['s', 'c']) {
+    await createVersion('metrics-m', { name: v, provider: 'simulator', upstream_model: 'sim-chat' });
+  }
+  const R = '/admin/v1/models/metrics-m/release';
+  expectStatus(await api('POST', `${R}/promote`, { body: { version: 's' } }), 200);
+  expectStatus(await api('POST', `${R}/canary`, { body: { version: 'c', groups: ['beta'] } }), 200);
+  assert.equal((await chat('metrics-m')).version, 's');
+  assert.equal((await chat('metrics-m', { key: APP_KEY })).version, 'c');
+  // Metrics are recorded once the response has gone out: poll until both requests show.
+  const served = async (version) => sum((await scrape(plinth.url)).samples,
+    'plinth_requests_total', { model: 'metrics-m', version, status: '200' });
+  await waitUntil(async () => (await served('s')) >= 1 && (await served('c')) >= 1,
+    { timeoutMs: 3000, what: 'both versions counted' });
+  for (const version of ['s', 'c']) {
+    assert.equal(await served(version), 1, `one request served by ${version}`);
+  }
 });

@@ -24,6 +24,7 @@ std::string_view upstream_error_kind(ErrorCode code) {
 
 void RecordMetrics::on_complete(Exchange& ex) const {
   const std::string_view model = ex.route ? std::string_view(ex.route->name) : "";
+  const std::string_view version = ex.version ? std::string_view(ex.version->name) : "";
   const std::string_view endpoint = endpoint_name(ex.endpoint);
   std::array<char, 8> status_buf{};
   auto [end, ec] = std::to_chars(status_buf.data(), status_buf.data() + status_buf.size(),
@@ -31,10 +32,10 @@ void RecordMetrics::on_complete(Exchange& ex) const {
   (void)ec;
   const std::string_view status(status_buf.data(), static_cast<std::size_t>(end - status_buf.data()));
 
-  m_.requests.with({model, endpoint, status}).inc();
-  m_.duration.with({model, endpoint}).observe(seconds_between(ex.started, ex.finished));
+  m_.requests.with({model, version, endpoint, status}).inc();
+  m_.duration.with({model, version, endpoint}).observe(seconds_between(ex.started, ex.finished));
   if (ex.first_token != Clock::time_point{}) {
-    m_.ttft.with({model}).observe(seconds_between(ex.started, ex.first_token));
+    m_.ttft.with({model, version}).observe(seconds_between(ex.started, ex.first_token));
   }
   if (ex.upstream_headers != Clock::time_point{} && ex.upstream_started != Clock::time_point{}) {
     m_.upstream.with({model, endpoint})
@@ -53,7 +54,7 @@ void RecordMetrics::on_complete(Exchange& ex) const {
   }
   if (ex.error) {
     if (auto kind = upstream_error_kind(ex.error->code); !kind.empty()) {
-      m_.upstream_errors.with({model, kind}).inc();
+      m_.upstream_errors.with({model, version, kind}).inc();
     }
   }
 }
