@@ -90,7 +90,14 @@ Result<VersionInput> read_version_input(AdminContext& ctx, const json::object& o
     e.field = field_name(where, "provider");
     return e;
   }
-  if (spec.upstream_model.empty()) spec.upstream_model = model.name;
+  if (!spec.lora_adapter.empty() && spec.base_model.empty()) {
+    return Error::invalid(field_name(where, "base_model"),
+                          field_name(where, "base_model") + " is required with lora_adapter");
+  }
+  // What the upstream is asked for: vLLM serves a LoRA adapter under the adapter's name.
+  if (spec.upstream_model.empty()) {
+    spec.upstream_model = !spec.lora_adapter.empty() ? spec.lora_adapter : model.name;
+  }
   auto defaults = params_object(o, "default_params", where);
   if (!defaults) return defaults.error();
   spec.default_params = *defaults;

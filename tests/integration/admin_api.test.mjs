@@ -1119,3 +1119,14 @@ test('Prometheus metrics split requests by the version that served them', async 
     assert.equal(await served(version), 1, `one request served by ${version}`);
   }
 });
+
+test('a LoRA version asks the upstream for the adapter by name', async () => {
+  await createModel({ name: 'lora-m' });
+  const v = await createVersion('lora-m', { name: 'v1', provider: 'openai',
+    base_model: 'Qwen/Qwen2.5-7B-Instruct', lora_adapter: 'support-bot',
+    endpoints: [{ url: LOOPBACK_URL }] });
+  assert.equal(v.upstream_model, 'support-bot');
+  const res = await api('POST', '/admin/v1/models/lora-m/versions',
+    { body: { name: 'v2', provider: 'openai', lora_adapter: 'x' } });
+  assert.equal(expectError(res, 400).param, 'base_model');
+});
