@@ -2,8 +2,11 @@
 // (force offline). One gate per version, shared by every snapshot that routes to it, so a
 // request admitted under an older snapshot is cut too. Requests enter with a callback that
 // cancels them on their own thread; the gate never touches a request's state itself.
+// Requests register in one of several shards chosen by thread, so io threads entering the
+// same version do not contend on one lock.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -31,10 +34,15 @@ class VersionGate {
   std::size_t running() const;
 
  private:
+  static constexpr std::size_t kShards = 8;
+  struct Shard {
+    mutable std::mutex mutex;
+    std::uint64_t next = 1;
+    std::unordered_map<Ticket, std::function<void()>> running;
+  };
+
   std::atomic<bool> cut_{false};
-  mutable std::mutex mutex_;
-  Ticket next_ = 1;
-  std::unordered_map<Ticket, std::function<void()>> running_;
+  std::array<Shard, kShards> shards_;
 };
 
 }  // namespace plinth::registry
