@@ -237,7 +237,11 @@ Status RegistryService::reload() {
     routes.push_back(m);
   }
   const store::Revision before = published_.load();
-  if (before >= 0) follow_forced_offline(*built, before);
+  if (before >= 0) {
+    follow_forced_offline(*built, before);
+  } else {
+    for (const auto& [model, revision] : built->releases) released_.insert(model);
+  }
   // A version the new plan routes to (brought back online, perhaps right after another
   // replica forced it offline) lets requests in again.
   for (const ModelRoute& m : built->routes) {
@@ -268,8 +272,19 @@ void RegistryService::follow_forced_offline(const Built& built, store::Revision 
     }
     return out;
   };
+  // Models whose release changed since, and those whose release was deleted since (a forced
+  // offline may have come just before the delete).
+  std::set<store::ModelId> changed;
+  std::set<store::ModelId> released;
   for (const auto& [model, release_revision] : built.releases) {
-    if (release_revision <= since) continue;
+    released.insert(model);
+    if (release_revision > since) changed.insert(model);
+  }
+  for (store::ModelId model : released_) {
+    if (!released.contains(model)) changed.insert(model);
+  }
+  released_ = std::move(released);
+  for (store::ModelId model : changed) {
     // Every event since the last reload, not only the newest: a forced offline followed at
     // once by another action (rollback, online) must still cut what runs here.
     std::set<std::string> forced;

@@ -85,6 +85,7 @@ class RegistryService {
   mutable std::mutex gates_mutex_;
   std::map<store::VersionId, std::shared_ptr<VersionGate>> gates_;
   std::atomic<store::Revision> published_{-1};
+  std::set<store::ModelId> released_;  // models with a release at the last reload; under reload_mutex_
 };
 
 }  // namespace plinth::registry

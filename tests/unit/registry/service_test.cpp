@@ -505,5 +505,25 @@ TEST_F(RegistryServiceTest, ForcedOffline_FollowedWhenAnotherChangeOfTheModelCam
   EXPECT_EQ(cancelled, 1) << "a request on a version forced offline kept running";
 }
 
+// Another replica forced v2 offline and then deleted the release before this one reloaded:
+// the model is no longer served, but what runs here on v2 is still cut.
+TEST_F(RegistryServiceTest, ForcedOffline_FollowedWhenTheReleaseWasDeletedRightAfter) {
+  const store::Model m = model("chat");
+  const store::Version v1 = version(m, "v1");
+  const store::Version v2 = version(m, "v2");
+  release(m, v1.id, {store::Canary{v2.id, "v2", 10, "{}"}});
+  reload();
+  int cancelled = 0;
+  ASSERT_NE(service().gate(v2.id)->enter([&] { ++cancelled; }), 0u);
+
+  release(m, v1.id, {}, {v2.id}, "offline-force");
+  auto forced = store_->get_release(m.id);
+  ASSERT_TRUE(forced.ok());
+  ASSERT_TRUE(store_->delete_release(m.id, forced->revision, {"delete", "test"}).ok());
+  reload();
+  EXPECT_TRUE(service().gate(v2.id)->is_cut());
+  EXPECT_EQ(cancelled, 1) << "a request on a version forced offline kept running";
+}
+
 }  // namespace
 }  // namespace plinth::registry
