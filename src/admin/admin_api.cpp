@@ -4,6 +4,7 @@
 #include "admin/handlers.h"
 #include "admin/routes.h"
 #include "core/ascii.h"
+#include "core/json_line.h"
 #include "gateway/exchange.h"
 #include "gateway/openai_error.h"
 #include "gateway/router.h"
@@ -13,9 +14,11 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <array>
 #include <charconv>
+#include <chrono>
 
 namespace plinth::admin {
 
@@ -52,23 +55,57 @@ Result<std::optional<store::Revision>> parse_if_match(std::string_view v) {
   return std::optional<store::Revision>(r);
 }
 
-Task<void> send_error(http::ResponseWriter& writer, const Error& error) {
-  const int status = gateway::http_status(error);
-  const std::string body = gateway::openai_error_body(error);
-  co_await writer.send(status, "application/json", body, http::kNoHeaders);
-}
-
 }  // namespace
 
 AdminApi::AdminApi(registry::RegistryService& service, registry::CallStatsCollector& call_stats,
-                   const registry::SnapshotHolder& snapshots)
-    : ctx_{service, call_stats}, snapshots_(snapshots), control_(std::make_unique<ControlThread>()) {}
+                   const registry::SnapshotHolder& snapshots,
+                   std::shared_ptr<spdlog::logger> access_logger)
+    : ctx_{service, call_stats},
+      snapshots_(snapshots),
+      access_logger_(std::move(access_logger)),
+      control_(std::make_unique<ControlThread>()) {}
 
 AdminApi::~AdminApi() = default;
 
 void AdminApi::stop() { control_->pool.join(); }
 
+// Everything before the handler, on the io thread: authentication (before anything about
+// routes is told), route, authorisation, content type, If-Match.
+Status AdminApi::admit(const http::HttpRequest& request, const MatchResult& matched,
+                       std::string_view path, gateway::Exchange& ex,
+                       AdminRequest& admin_request) const {
+  static const gateway::Authenticate authenticate;
+  if (Status s = authenticate.on_request(ex); !s) return s;
+  if (!matched.matched) {
+    return matched.path_known
+               ? Error{ErrorCode::kMethodNotAllowed,
+                       fmt::format("method {} is not allowed on {}", request.method.substr(0, 16),
+                                   path.substr(0, 200))}
+               : Error{ErrorCode::kNotFound,
+                       fmt::format("no admin route for {} {}", request.method.substr(0, 16),
+                                   path.substr(0, 200))};
+  }
+  if (Status s = authorize(*ex.principal, matched.route); !s) return s;
+  if (!request.body.empty() && !request.content_type.empty() &&
+      !iequals_ascii(request.content_type.substr(0, request.content_type.find(';')),
+                     "application/json")) {
+    return Error{ErrorCode::kUnsupportedMediaType,
+                 fmt::format("Content-Type must be application/json, got '{}'",
+                             request.content_type.substr(0, 100))};
+  }
+  auto if_match = parse_if_match(request.if_match);
+  if (!if_match) return if_match.error();
+  admin_request.method = request.method;
+  admin_request.params = matched.params;
+  admin_request.query = ex.query;
+  admin_request.body = request.body;
+  admin_request.if_match = *if_match;
+  admin_request.actor = ex.principal->key_id;
+  return {};
+}
+
 Task<void> AdminApi::handle(const http::HttpRequest& request, http::ResponseWriter& writer) {
+  const auto started = std::chrono::steady_clock::now();
   const gateway::Target target = gateway::split_target(request.target);
   const MatchResult matched = match(request.method, target.path);
   if (matched.matched && matched.route == Route::kOpenApi) {
@@ -76,73 +113,69 @@ Task<void> AdminApi::handle(const http::HttpRequest& request, http::ResponseWrit
     co_return;
   }
 
-  // Authenticate before telling anything about routes.
   gateway::Exchange ex;
   ex.authorization = request.authorization;
   ex.query = target.query;
   ex.snapshot = snapshots_.load();
-  static const gateway::Authenticate authenticate;
-  if (Status s = authenticate.on_request(ex); !s) {
-    co_await send_error(writer, s.error());
-    co_return;
-  }
-  if (!matched.matched) {
-    const Error error =
-        matched.path_known
-            ? Error{ErrorCode::kMethodNotAllowed,
-                    fmt::format("method {} is not allowed on {}", request.method.substr(0, 16),
-                                target.path.substr(0, 200))}
-            : Error{ErrorCode::kNotFound,
-                    fmt::format("no admin route for {} {}", request.method.substr(0, 16),
-                                target.path.substr(0, 200))};
-    co_await send_error(writer, error);
-    co_return;
-  }
-  if (Status s = authorize(*ex.principal, matched.route); !s) {
-    co_await send_error(writer, s.error());
-    co_return;
-  }
-  if (!request.body.empty() && !request.content_type.empty() &&
-      !iequals_ascii(request.content_type.substr(0, request.content_type.find(';')),
-                     "application/json")) {
-    const Error error{ErrorCode::kUnsupportedMediaType,
-                      fmt::format("Content-Type must be application/json, got '{}'",
-                                  request.content_type.substr(0, 100))};
-    co_await send_error(writer, error);
-    co_return;
-  }
-  auto if_match = parse_if_match(request.if_match);
-  if (!if_match) {
-    co_await send_error(writer, if_match.error());
-    co_return;
-  }
-
   AdminRequest admin_request;
-  admin_request.method = request.method;
-  admin_request.params = matched.params;
-  admin_request.query = target.query;
-  admin_request.body = request.body;
-  admin_request.if_match = *if_match;
-  admin_request.actor = ex.principal->key_id;
-  const AdminHandler handler = kHandlers[static_cast<std::size_t>(matched.route)];
-
-  // The handler runs on the control thread; this coroutine resumes on its io thread.
   std::optional<Result<AdminResponse>> outcome;
-  auto run = [this, handler, &admin_request, &outcome]() -> Task<void> {
-    outcome.emplace(handler(ctx_, admin_request));
-    co_return;
-  };
-  co_await asio::co_spawn(control_->pool.get_executor(), run, asio::use_awaitable);
-
-  if (!*outcome) {
-    co_await send_error(writer, outcome->error());
-    co_return;
+  if (Status admitted = admit(request, matched, target.path, ex, admin_request); !admitted) {
+    outcome.emplace(admitted.error());
+  } else {
+    // The handler runs on the control thread; this coroutine resumes on its io thread.
+    const AdminHandler handler = kHandlers[static_cast<std::size_t>(matched.route)];
+    auto run = [this, handler, &admin_request, &outcome]() -> Task<void> {
+      outcome.emplace(handler(ctx_, admin_request));
+      co_return;
+    };
+    co_await asio::co_spawn(control_->pool.get_executor(), run, asio::use_awaitable);
   }
-  const AdminResponse& response = **outcome;
-  const std::string etag = response.etag > 0 ? fmt::format("\"{}\"", response.etag) : "";
+
+  int status = 0;
+  std::string body;
+  std::string etag;
+  if (*outcome) {
+    status = (*outcome)->status;
+    body = std::move((*outcome)->body);
+    if ((*outcome)->etag > 0) etag = fmt::format("\"{}\"", (*outcome)->etag);
+  } else {
+    status = gateway::http_status(outcome->error());
+    body = gateway::openai_error_body(outcome->error());
+  }
   http::HeaderList headers;
   if (!etag.empty()) headers.emplace_back("ETag", etag);
-  co_await writer.send(response.status, "application/json", response.body, headers);
+  co_await writer.send(status, "application/json", body, headers);
+
+  if (access_logger_) {
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - started)
+                            .count();
+    access_logger_->info(admin_log_line(request, target.path, ex.principal, status, micros,
+                                        *outcome ? nullptr : &outcome->error()));
+  }
+}
+
+std::string admin_log_line(const http::HttpRequest& request, std::string_view path,
+                           const tenancy::Principal* principal, int status,
+                           std::int64_t latency_us, const Error* error) {
+  std::string out;
+  JsonLineWriter w(out);
+  w.num("ts", std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count());
+  w.str("type", "admin");
+  w.str("request_id", request.request_id);
+  w.str("method", request.method);
+  w.str("path", path);
+  w.str_or_null("key_id", principal ? &principal->key_id : nullptr);
+  w.num("status", status);
+  w.num("latency_us", latency_us);
+  if (error) {
+    w.str("error", error_code_name(error->code));
+    w.str("error_message", std::string_view(error->message).substr(0, 300));
+  }
+  w.close();
+  return out;
 }
 
 }  // namespace plinth::admin

@@ -194,7 +194,8 @@ int serve(const ServeOptions& options) {
       snapshots, registry, access_logger,
       {cfg->server.max_json_depth, cfg->log.access_log, &call_stats},
       [&server_ptr] { return server_ptr && !server_ptr->shutting_down(); });
-  admin::AdminApi admin_api(registry_service, call_stats, snapshots);
+  admin::AdminApi admin_api(registry_service, call_stats, snapshots,
+                           cfg->log.access_log ? access_logger : nullptr);
   FrontDoor front_door(gateway, admin_api);
   http::Server server(cfg->server, front_door);
   if (Status s = server.bind(); !s) {

@@ -1130,3 +1130,17 @@ test('a LoRA version asks the upstream for the adapter by name', async () => {
     { body: { name: 'v2', provider: 'openai', lora_adapter: 'x' } });
   assert.equal(expectError(res, 400).param, 'base_model');
 });
+
+test('every admin call is one line on the access log: who, what, the status', async () => {
+  await createModel({ name: 'logged-m' });
+  expectError(await api('GET', '/admin/v1/models/logged-m', { key: APP_KEY }), 403);
+  const created = await plinth.waitForAccessLog((l) => l.type === 'admin' &&
+    l.method === 'POST' && l.path === '/admin/v1/models' && l.status === 201);
+  assert.match(created.key_id, /^key_[0-9a-f]{12}$/);
+  assert.ok(created.latency_us >= 0);
+  const refused = await plinth.waitForAccessLog((l) => l.type === 'admin' &&
+    l.path === '/admin/v1/models/logged-m' && l.status === 403);
+  assert.equal(refused.error, 'permission_denied');
+  assert.ok(!plinth.stdout().includes(TEST_KEY) && !plinth.stdout().includes(APP_KEY),
+    'no key in the log');
+});

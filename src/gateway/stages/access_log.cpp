@@ -1,6 +1,6 @@
 #include "gateway/stages/access_log.h"
 
-#include "core/json_text.h"
+#include "core/json_line.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -17,46 +17,12 @@ std::int64_t micros_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration_cast<std::chrono::microseconds>(b - a).count();
 }
 
-// Writes `"key":` then the value; the line is built by hand because building a JSON value
-// first cost more than the rest of the request's own processing.
-class LineWriter {
- public:
-  explicit LineWriter(std::string& out) : out_(out) { out_.push_back('{'); }
-  void str(std::string_view key, std::string_view value) {
-    this->key(key);
-    append_json_string(out_, value);
-  }
-  void str_or_null(std::string_view key, const std::string* value) {
-    if (value) return str(key, *value);
-    this->key(key);
-    out_.append("null");
-  }
-  void num(std::string_view key, std::int64_t value) {
-    this->key(key);
-    fmt::format_to(std::back_inserter(out_), "{}", value);
-  }
-  void boolean(std::string_view key, bool value) {
-    this->key(key);
-    out_.append(value ? "true" : "false");
-  }
-  void close() { out_.push_back('}'); }
-
- private:
-  void key(std::string_view k) {
-    if (out_.size() > 1) out_.push_back(',');
-    out_.push_back('"');
-    out_.append(k);
-    out_.append("\":");
-  }
-  std::string& out_;
-};
-
 }  // namespace
 
 std::string access_log_line(const Exchange& ex) {
   std::string out;
   out.reserve(512);
-  LineWriter w(out);
+  JsonLineWriter w(out);
   w.num("ts", std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::system_clock::now().time_since_epoch())
                   .count());
