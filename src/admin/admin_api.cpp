@@ -95,7 +95,6 @@ Status AdminApi::admit(const http::HttpRequest& request, const MatchResult& matc
   }
   auto if_match = parse_if_match(request.if_match);
   if (!if_match) return if_match.error();
-  admin_request.method = request.method;
   admin_request.params = matched.params;
   admin_request.query = ex.query;
   admin_request.body = request.body;

@@ -15,7 +15,6 @@
 namespace plinth::admin {
 
 struct AdminRequest {
-  std::string method;
   PathParams params;
   std::string query;  // raw, without '?'
   std::string body;

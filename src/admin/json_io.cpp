@@ -55,21 +55,7 @@ std::optional<std::string> AdminRequest::query_param(std::string_view name) cons
     const auto eq = pair.find('=');
     if (pair.substr(0, eq) != name) continue;
     const std::string_view raw = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
-    std::string out;
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-      if (raw[i] == '+') {
-        out += ' ';
-      } else if (raw[i] == '%' && i + 2 < raw.size() &&
-                 std::isxdigit(static_cast<unsigned char>(raw[i + 1])) &&
-                 std::isxdigit(static_cast<unsigned char>(raw[i + 2]))) {
-        auto digit = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
-        out += static_cast<char>(digit(raw[i + 1]) * 16 + digit(raw[i + 2]));
-        i += 2;
-      } else {
-        out += raw[i];
-      }
-    }
-    return out;
+    return percent_decode(raw, Escapes::kLenient);
   }
   return std::nullopt;
 }

@@ -47,4 +47,9 @@ struct MatchResult {
 
 MatchResult match(std::string_view method, std::string_view path);
 
+// Percent-decoding. kStrict (path segments): a bad escape refuses the whole text. kLenient
+// (query values): a bad escape stays as it is, and '+' is a space.
+enum class Escapes { kStrict, kLenient };
+std::optional<std::string> percent_decode(std::string_view text, Escapes mode);
+
 }  // namespace plinth::admin

@@ -52,6 +52,10 @@ std::vector<std::string_view> split(std::string_view path) {
   return out;
 }
 
+}  // namespace
+
+namespace {
+
 int hex(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -59,26 +63,32 @@ int hex(char c) {
   return -1;
 }
 
-// Percent-decodes one path segment (model names may contain '/', sent as %2F).
-std::optional<std::string> decode(std::string_view segment) {
+}  // namespace
+
+std::optional<std::string> percent_decode(std::string_view text, Escapes mode) {
   std::string out;
-  out.reserve(segment.size());
-  for (std::size_t i = 0; i < segment.size(); ++i) {
-    if (segment[i] != '%') {
-      out += segment[i];
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '+' && mode == Escapes::kLenient) {
+      out += ' ';
       continue;
     }
-    if (i + 2 >= segment.size()) return std::nullopt;
-    const int hi = hex(segment[i + 1]);
-    const int lo = hex(segment[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
+    const int hi = c == '%' && i + 2 < text.size() ? hex(text[i + 1]) : -1;
+    const int lo = hi >= 0 ? hex(text[i + 2]) : -1;
+    if (c != '%') {
+      out += c;
+    } else if (lo >= 0) {
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (mode == Escapes::kStrict) {
+      return std::nullopt;
+    } else {
+      out += c;  // a bad escape stays as it is
+    }
   }
   return out;
 }
-
-}  // namespace
 
 std::span<const RouteInfo> admin_routes() { return {kRoutes.data(), kServed}; }
 
@@ -92,7 +102,7 @@ MatchResult match(std::string_view method, std::string_view path) {
     bool same = true;
     for (std::size_t i = 0; i < pattern.size() && same; ++i) {
       if (pattern[i].starts_with('{')) {
-        auto value = decode(segments[i]);
+        auto value = percent_decode(segments[i], Escapes::kStrict);
         if (!value || value->empty()) {
           same = false;
           break;

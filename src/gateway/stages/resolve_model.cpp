@@ -25,14 +25,16 @@ Status ResolveModel::on_request(Exchange& ex) const {
   }
   ex.route = route;
   registry::Caller caller;
-  if (ex.principal) {
-    caller.tenant = ex.principal->tenant;
-    caller.project = ex.principal->project;
-    caller.user = ex.principal->user;
-    caller.groups = ex.principal->groups;
-    caller.key_id = ex.principal->key_id;
+  if (!route->plan.canaries.empty()) {  // only canaries look at who is calling
+    if (ex.principal) {
+      caller.tenant = ex.principal->tenant;
+      caller.project = ex.principal->project;
+      caller.user = ex.principal->user;
+      caller.groups = ex.principal->groups;
+      caller.key_id = ex.principal->key_id;
+    }
+    caller.end_user = request_user(ex);
   }
-  caller.end_user = request_user(ex);
   const std::string_view chosen = registry::choose_version(route->plan, caller);
   const registry::VersionRoute* version = chosen.empty() ? nullptr : route->version(chosen);
   if (!version) {
