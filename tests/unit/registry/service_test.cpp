@@ -108,6 +108,15 @@ class RegistryServiceTest : public ::testing::Test {
     ASSERT_TRUE(put.ok()) << put.error().field << ": " << put.error().message;
   }
 
+  // Releases `stable` with `canary` at 10 %, loads it, and registers one request running on
+  // the canary that counts its cancellations in `cancelled`.
+  void run_on_canary(const store::Model& m, const store::Version& stable,
+                     const store::Version& canary, int& cancelled) {
+    release(m, stable.id, {store::Canary{canary.id, canary.name, 10, "{}"}});
+    reload();
+    ASSERT_NE(service().gate(canary.id)->enter([&cancelled] { ++cancelled; }), 0u);
+  }
+
   store::Revision store_revision() {
     auto r = store_->revision();
     EXPECT_TRUE(r.ok());
@@ -493,10 +502,8 @@ TEST_F(RegistryServiceTest, ForcedOffline_FollowedWhenAnotherChangeOfTheModelCam
   const store::Version v1 = version(m, "v1");
   const store::Version v2 = version(m, "v2");
   const store::Version v3 = version(m, "v3");
-  release(m, v1.id, {store::Canary{v2.id, "v2", 10, "{}"}});
-  reload();
   int cancelled = 0;
-  ASSERT_NE(service().gate(v2.id)->enter([&] { ++cancelled; }), 0u);
+  run_on_canary(m, v1, v2, cancelled);
 
   release(m, v1.id, {}, {v2.id}, "offline-force");
   release(m, v1.id, {store::Canary{v3.id, "v3", 5, "{}"}}, {v2.id}, "canary");
@@ -511,10 +518,8 @@ TEST_F(RegistryServiceTest, ForcedOffline_FollowedWhenTheReleaseWasDeletedRightA
   const store::Model m = model("chat");
   const store::Version v1 = version(m, "v1");
   const store::Version v2 = version(m, "v2");
-  release(m, v1.id, {store::Canary{v2.id, "v2", 10, "{}"}});
-  reload();
   int cancelled = 0;
-  ASSERT_NE(service().gate(v2.id)->enter([&] { ++cancelled; }), 0u);
+  run_on_canary(m, v1, v2, cancelled);
 
   release(m, v1.id, {}, {v2.id}, "offline-force");
   auto forced = store_->get_release(m.id);
