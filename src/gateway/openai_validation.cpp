@@ -57,8 +57,11 @@ Status read_int(const json::object& body, std::string_view field, std::int64_t l
   if (v->is_int64()) {
     i = v->get_int64();
   } else if (v->is_uint64()) {
-    if (v->get_uint64() > static_cast<std::uint64_t>(hi)) i = hi + 1;
-    else i = static_cast<std::int64_t>(v->get_uint64());
+    if (v->get_uint64() > static_cast<std::uint64_t>(hi)) {
+      return Error::invalid(std::string(field), fmt::format("{} must be between {} and {}, got {}",
+                                                            field, lo, hi, v->get_uint64()));
+    }
+    i = static_cast<std::int64_t>(v->get_uint64());
   } else if (v->is_double() && std::floor(v->get_double()) == v->get_double() &&
              std::abs(v->get_double()) < 9e15) {
     i = static_cast<std::int64_t>(v->get_double());
@@ -117,6 +120,14 @@ Status read_stop(const json::object& body, InferenceRequest& req) {
   return {};
 }
 
+Status read_user(const json::object& body, InferenceRequest& req) {
+  if (auto s = expect_kind(body, "user", json::kind::string, "a string"); !s) return s;
+  if (const json::value* v = body.if_contains("user"); v && v->is_string()) {
+    req.user = v->get_string();
+  }
+  return {};
+}
+
 // Sampling and streaming fields shared by chat and completions.
 Status read_generation(const json::object& body, InferenceRequest& req) {
   std::optional<double> temperature;
@@ -133,7 +144,7 @@ Status read_generation(const json::object& body, InferenceRequest& req) {
   if (auto s = read_stop(body, req); !s) return s;
   if (auto s = read_bool(body, "stream", &req.stream); !s) return s;
   if (auto s = expect_kind(body, "logit_bias", json::kind::object, "an object"); !s) return s;
-  if (auto s = expect_kind(body, "user", json::kind::string, "a string"); !s) return s;
+  if (auto s = read_user(body, req); !s) return s;
   if (const json::value* so = body.if_contains("stream_options"); so && !so->is_null()) {
     if (!so->is_object()) return type_error("stream_options", "an object", *so);
     if (!req.stream) {
@@ -148,17 +159,24 @@ Status read_generation(const json::object& body, InferenceRequest& req) {
   return {};
 }
 
+// Paths such as "messages[3].content[1].text" are built only when there is an error to report.
+std::string message_path(std::size_t i) { return fmt::format("messages[{}]", i); }
+std::string part_path(std::size_t i, std::size_t j) {
+  return fmt::format("messages[{}].content[{}]", i, j);
+}
+
 Status validate_message(const json::value& m, std::size_t i) {
-  const std::string at = fmt::format("messages[{}]", i);
-  if (!m.is_object()) return type_error(at, "an object", m);
+  if (!m.is_object()) return type_error(message_path(i), "an object", m);
   const auto& obj = m.get_object();
   const json::value* role = obj.if_contains("role");
   if (!role || !role->is_string()) {
+    const std::string at = message_path(i);
     return Error::invalid(at + ".role", at + ".role is required and must be a string");
   }
   const std::string_view r = role->get_string();
   if (r != "system" && r != "user" && r != "assistant" && r != "tool" && r != "developer" &&
       r != "function") {
+    const std::string at = message_path(i);
     return Error::invalid(at + ".role",
                           fmt::format("{}.role must be one of system, developer, user, "
                                       "assistant, tool, got '{}'",
@@ -168,23 +186,27 @@ Status validate_message(const json::value& m, std::size_t i) {
   const bool may_omit = r == "assistant";  // an assistant turn may carry only tool_calls
   if (!content || content->is_null()) {
     if (may_omit) return {};
+    const std::string at = message_path(i);
     return Error::invalid(at + ".content", at + ".content is required");
   }
   if (content->is_string()) return {};
   if (!content->is_array()) {
-    return type_error(at + ".content", "a string or an array of content parts", *content);
+    return type_error(message_path(i) + ".content", "a string or an array of content parts",
+                      *content);
   }
   std::size_t j = 0;
   for (const auto& part : content->get_array()) {
-    const std::string pat = fmt::format("{}.content[{}]", at, j++);
-    if (!part.is_object()) return type_error(pat, "an object", part);
+    const std::size_t at_part = j++;
+    if (!part.is_object()) return type_error(part_path(i, at_part), "an object", part);
     const json::value* type = part.get_object().if_contains("type");
     if (!type || !type->is_string()) {
+      const std::string pat = part_path(i, at_part);
       return Error::invalid(pat + ".type", pat + ".type is required and must be a string");
     }
     if (type->get_string() == "text") {
       const json::value* text = part.get_object().if_contains("text");
       if (!text || !text->is_string()) {
+        const std::string pat = part_path(i, at_part);
         return Error::invalid(pat + ".text", pat + ".text must be a string");
       }
     }
@@ -238,7 +260,7 @@ Result<InferenceRequest> validate_chat(json::object body) {
     }
   }
   if (auto s = read_int(body, "top_logprobs", 0, 20); !s) return s.error();
-  req.body = std::move(body);
+  req.set_body(std::move(body));
   return req;
 }
 
@@ -265,7 +287,7 @@ Result<InferenceRequest> validate_completion(json::object body) {
   bool echo = false;
   if (auto s = read_bool(body, "echo", &echo); !s) return s.error();
   if (auto s = expect_kind(body, "suffix", json::kind::string, "a string"); !s) return s.error();
-  req.body = std::move(body);
+  req.set_body(std::move(body));
   return req;
 }
 
@@ -303,8 +325,8 @@ Result<InferenceRequest> validate_embedding(json::object body) {
     req.base64 = fmt->get_string() == "base64";
   }
   if (auto s = read_int(body, "dimensions", 1, 65536); !s) return s.error();
-  if (auto s = expect_kind(body, "user", json::kind::string, "a string"); !s) return s.error();
-  req.body = std::move(body);
+  if (auto s = read_user(body, req); !s) return s.error();
+  req.set_body(std::move(body));
   return req;
 }
 

@@ -60,7 +60,7 @@ std::int64_t choices_tokens(const json::object& obj, std::string_view outer,
 }  // namespace
 
 std::int64_t estimate_prompt_tokens(const providers::InferenceRequest& request) {
-  const json::object& body = request.body;
+  const json::object& body = request.body();
   switch (request.op) {
     case providers::Operation::kChat: {
       std::int64_t n = 0;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace plinth::providers {
@@ -25,13 +26,20 @@ struct Usage {
   std::int64_t total() const { return prompt_tokens + completion_tokens; }
 };
 
+// Where the fields a provider rewrites sit in the client's bytes, so that an OpenAI-compatible
+// upstream can be sent those bytes with the model swapped instead of a re-serialised tree.
+struct RawBodyLayout {
+  std::size_t model_begin = 0;  // the top-level "model" string token, quotes included;
+  std::size_t model_end = 0;    // both 0 when unknown (escapes): no splice then
+  bool stream_key = false;      // a top-level "stream" member is present
+  enum class StreamOptions { kAbsent, kIncludeUsageOnly, kOther } stream_options =
+      StreamOptions::kAbsent;
+};
+
 struct InferenceRequest {
   Operation op = Operation::kChat;
   std::string public_model;    // what the client asked for (name or alias)
   std::string upstream_model;  // what the provider calls it
-  // The client's whole body, parsed once and validated. Fields Plinth does not act on
-  // (tools, tool_choice, response_format, logprobs, ...) stay here and are passed through.
-  boost::json::object body;
 
   // Typed view of the validated body.
   bool stream = false;
@@ -41,8 +49,28 @@ struct InferenceRequest {
   std::optional<std::int64_t> seed;
   std::optional<double> temperature;
   std::vector<std::string> stop;
+  std::string user;                 // the OpenAI `user` field (end-user id), empty when absent
   std::vector<std::string> inputs;  // embeddings: input as strings
   bool base64 = false;              // embeddings: encoding_format == "base64"
+
+  // The client's whole body as a tree. Fields Plinth does not act on (tools, tool_choice,
+  // response_format, logprobs, ...) stay in it and are passed through. On the fast path the
+  // tree is built only when something asks for it; until then the client's bytes stand in.
+  const boost::json::object& body() const;
+  boost::json::object& mutable_body();  // builds the tree; the raw bytes no longer match it
+  void set_body(boost::json::object body);
+
+  // The client's validated bytes while they still match the body, else empty. A view into
+  // the HTTP request, which outlives every provider call made for it.
+  std::string_view raw_body() const { return raw_; }
+  const RawBodyLayout& raw_layout() const { return layout_; }
+  void set_raw_body(std::string_view raw, const RawBodyLayout& layout);
+
+ private:
+  mutable boost::json::object body_;
+  mutable bool built_ = true;
+  std::string_view raw_;
+  RawBodyLayout layout_;
 };
 
 // A complete (non-streamed) response in the OpenAI shape of its operation: either the parsed

@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/serializer.hpp>
 
+#include <optional>
 #include <utility>
 
 namespace plinth::providers::openai_wire {
@@ -135,14 +136,49 @@ void append_json_string(std::string& out, std::string_view s) {
   plinth::append_json_string(out, s);
 }
 
+namespace {
+
+// The client's bytes with the model swapped in, when nothing else about them must change:
+// no tree built or edited since validation, the stream flag as the client set it, and
+// stream_options absent or exactly {"include_usage":true}.
+std::optional<std::string> splice_request_body(const InferenceRequest& request, bool stream) {
+  using StreamOptions = RawBodyLayout::StreamOptions;
+  const std::string_view raw = request.raw_body();
+  const RawBodyLayout& at = request.raw_layout();
+  if (raw.empty() || at.model_end == 0 || request.stream != stream) return std::nullopt;
+  if (stream ? at.stream_options == StreamOptions::kOther
+             : at.stream_options != StreamOptions::kAbsent) {
+    return std::nullopt;
+  }
+  std::size_t close = raw.size();  // the object's closing brace; only whitespace may follow
+  while (close > 0 && raw[close - 1] != '}') --close;
+  if (close == 0 || close - 1 < at.model_end) return std::nullopt;
+  --close;
+  std::string out;
+  out.reserve(raw.size() + request.upstream_model.size() + 48);
+  out.append(raw.substr(0, at.model_begin));
+  append_json_string(out, request.upstream_model);
+  out.append(raw.substr(at.model_end, close - at.model_end));
+  if (stream && at.stream_options == StreamOptions::kAbsent) {
+    out.append(R"(,"stream_options":{"include_usage":true})");
+  }
+  out.push_back('}');
+  return out;
+}
+
+}  // namespace
+
 std::string request_body(const InferenceRequest& request, bool stream) {
+  if (std::optional<std::string> spliced = splice_request_body(request, stream)) {
+    return std::move(*spliced);
+  }
   std::string out;
   out.reserve(512);
   out.push_back('{');
   bool first = true;
   bool wrote_model = false;
   const json::object* stream_options = nullptr;
-  for (const auto& kv : request.body) {
+  for (const auto& kv : request.body()) {
     const std::string_view key = kv.key();
     if (key == "stream") continue;
     if (key == "stream_options") {

@@ -29,7 +29,8 @@ std::string_view path_of(Operation op);
 // With `stream`, "stream": true and "stream_options": {"include_usage": true} are forced
 // (other stream_options keys are kept): Plinth records usage even when the client did not
 // ask for it. Without, "stream" and "stream_options" are dropped (upstreams reject
-// stream_options on a non-streamed call). Serialized straight from the parsed body: no copy.
+// stream_options on a non-streamed call). When the client's bytes already say all that (the
+// fast path kept them), they are sent with only the model swapped; else the tree is serialised.
 std::string request_body(const InferenceRequest& request, bool stream);
 
 // Appends the JSON text of `v` (or of the string `s`, quoted and escaped) to `out`.

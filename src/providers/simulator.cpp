@@ -210,16 +210,16 @@ Plan make_plan(const InferenceRequest& request, const ProviderConfig& config) {
   Prompt prompt;
   std::optional<std::int64_t> max_tokens = request.max_tokens;
   if (plan.chat) {
-    add_chat_prompt(request.body, prompt);
-    const auto* mct = request.body.if_contains("max_completion_tokens");
+    add_chat_prompt(request.body(), prompt);
+    const auto* mct = request.body().if_contains("max_completion_tokens");
     if (!max_tokens && mct != nullptr && mct->is_int64()) max_tokens = mct->get_int64();
-  } else if (const auto* p = request.body.if_contains("prompt")) {
+  } else if (const auto* p = request.body().if_contains("prompt")) {
     add_completion_prompt(*p, prompt);
   }
   plan.prompt_tokens = prompt.tokens;
   const std::uint64_t base = mix(mix(fnv1a(request.upstream_model), prompt.hash),
                                  static_cast<std::uint64_t>(request.seed.value_or(0)));
-  const std::string tool = plan.chat ? forced_tool(request.body) : std::string();
+  const std::string tool = plan.chat ? forced_tool(request.body()) : std::string();
   const int n = std::max(1, request.n);
   plan.choices.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
@@ -583,7 +583,7 @@ std::size_t embedding_dimensions(const json::object& body) {
 }
 
 InferenceResponse embed(const InferenceRequest& request) {
-  const std::size_t dimensions = embedding_dimensions(request.body);
+  const std::size_t dimensions = embedding_dimensions(request.body());
   json::array data;
   data.reserve(request.inputs.size());
   std::int64_t tokens = 0;

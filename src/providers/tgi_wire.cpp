@@ -81,7 +81,7 @@ void fill_choice(json::object& choice, std::string_view text, json::value finish
 }  // namespace
 
 Result<std::string_view> prompt_of(const InferenceRequest& request) {
-  const json::value* p = request.body.if_contains("prompt");
+  const json::value* p = request.body().if_contains("prompt");
   if (!p) return Error::invalid("prompt", "prompt is required");
   if (const json::string* s = p->if_string()) return std::string_view(*s);
   if (const json::array* a = p->if_array(); a && a->size() == 1 && (*a)[0].is_string()) {
@@ -101,7 +101,7 @@ Result<std::string> generate_body(const InferenceRequest& request) {
     return refuse(
         "n", "generates one choice per request: n must be 1, got " + std::to_string(request.n));
   }
-  const json::object& body = request.body;
+  const json::object& body = request.body();
   if (auto best_of = integer_at(body, "best_of"); best_of && *best_of > 1) {
     return refuse("best_of", "does not support best_of > 1 here");
   }

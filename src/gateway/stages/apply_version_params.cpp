@@ -23,7 +23,7 @@ std::optional<std::int64_t> integer_of(const json::value* v) {
 }
 
 void refresh_typed_view(providers::InferenceRequest& r) {
-  const json::object& b = r.body;
+  const json::object& b = r.body();
   if (const auto* t = b.if_contains("temperature"); t && t->is_number()) {
     r.temperature = t->to_number<double>();  // a double never throws
   }
@@ -40,7 +40,9 @@ Status ApplyVersionParams::on_request(Exchange& ex) const {
   if (!ex.version) return {};
   const registry::VersionRoute& v = *ex.version;
   if (v.default_params.empty() && v.max_params.empty()) return {};
-  json::object& body = ex.request.body;
+  // Reads go through the const view: the client's bytes stay usable until a value changes.
+  providers::InferenceRequest& request = ex.request;
+  const json::object& body = request.body();
   bool changed = false;
   for (const auto& kv : v.default_params) {
     if (kv.key() == "model" || kv.key() == "stream" || kv.key() == "messages") continue;
@@ -49,7 +51,7 @@ Status ApplyVersionParams::on_request(Exchange& ex) const {
                                           body.contains(kMaxCompletionTokens))
                                        : body.contains(kv.key());
     if (!present) {
-      body[kv.key()] = kv.value();
+      request.mutable_body()[kv.key()] = kv.value();
       changed = true;
     }
   }
@@ -61,20 +63,20 @@ Status ApplyVersionParams::on_request(Exchange& ex) const {
     const std::string_view keys[] = {is_max_tokens ? kMaxTokens : std::string_view(kv.key()),
                                      kMaxCompletionTokens};
     for (std::size_t k = 0; k < (is_max_tokens ? 2u : 1u); ++k) {
-      auto* value = body.if_contains(keys[k]);
+      const auto* value = body.if_contains(keys[k]);
       if (!value || !value->is_number()) continue;
       seen = true;
       if (value->to_number<double>() > cap) {
-        *value = kv.value();
+        request.mutable_body()[keys[k]] = kv.value();
         changed = true;
       }
     }
-    if (!seen && is_max_tokens && ex.request.op != providers::Operation::kEmbedding) {
-      body[kMaxTokens] = kv.value();
+    if (!seen && is_max_tokens && request.op != providers::Operation::kEmbedding) {
+      request.mutable_body()[kMaxTokens] = kv.value();
       changed = true;
     }
   }
-  if (changed) refresh_typed_view(ex.request);
+  if (changed) refresh_typed_view(request);
   return {};
 }
 

@@ -1,6 +1,7 @@
 #include "gateway/stages/parse_body.h"
 
 #include "gateway/openai_validation.h"
+#include "gateway/request_fast_path.h"
 
 #include "core/ascii.h"
 #include <boost/json/error.hpp>
@@ -33,6 +34,15 @@ Status ParseBody::on_request(Exchange& ex) const {
   }
   if (ex.body.empty()) return Error::invalid("", "request body is empty; expected a JSON object");
 
+  if (ex.endpoint == Endpoint::kChat || ex.endpoint == Endpoint::kCompletions) {
+    const auto op = ex.endpoint == Endpoint::kChat ? providers::Operation::kChat
+                                                   : providers::Operation::kCompletion;
+    if (auto fast = accept_fast(op, ex.body, max_depth_)) {
+      ex.request = std::move(*fast);
+      return {};
+    }
+  }
+  // Everything else, and every invalid body, takes the full validator over a tree.
   json::parse_options opts;
   opts.max_depth = static_cast<std::size_t>(max_depth_);
   json::parser parser({}, opts);

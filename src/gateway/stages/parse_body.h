@@ -1,5 +1,7 @@
-// ParseBody: checks the content type, parses the JSON body once (with a nesting limit) and
-// validates it for the endpoint into the canonical InferenceRequest on the Exchange.
+// ParseBody: checks the content type, then validates the JSON body (with a nesting limit) for
+// the endpoint into the canonical InferenceRequest on the Exchange: common chat and completion
+// bodies in one SAX pass without a tree (request_fast_path.h), everything else parsed once
+// into a tree and checked field by field (openai_validation.h).
 #pragma once
 
 #include "gateway/stage.h"

@@ -4,17 +4,6 @@
 
 namespace plinth::gateway {
 
-namespace {
-
-// The OpenAI `user` field: the end user's id, the sticky identity for canary assignment when
-// the API key does not name a user.
-std::string_view request_user(const Exchange& ex) {
-  const auto* user = ex.request.body.if_contains("user");
-  return user && user->is_string() ? std::string_view(user->get_string()) : std::string_view();
-}
-
-}  // namespace
-
 Status ResolveModel::on_request(Exchange& ex) const {
   const registry::ModelRoute* route = ex.snapshot->find_model(ex.request.public_model);
   if (!route) {
@@ -33,7 +22,7 @@ Status ResolveModel::on_request(Exchange& ex) const {
       caller.groups = ex.principal->groups;
       caller.key_id = ex.principal->key_id;
     }
-    caller.end_user = request_user(ex);
+    caller.end_user = ex.request.user;  // the OpenAI `user` field
   }
   const std::string_view chosen = registry::choose_version(route->plan, caller);
   const registry::VersionRoute* version = chosen.empty() ? nullptr : route->version(chosen);

@@ -16,8 +16,8 @@ struct Fixture {
     version.default_params = json::parse(defaults).as_object();
     version.max_params = json::parse(maxima).as_object();
     ex.version = &version;
-    ex.request.body = json::parse(body).as_object();
-    if (const auto* m = ex.request.body.if_contains("max_tokens")) {
+    ex.request.set_body(json::parse(body).as_object());
+    if (const auto* m = ex.request.body().if_contains("max_tokens")) {
       ex.request.max_tokens = m->to_number<std::int64_t>();
     }
   }
@@ -28,15 +28,15 @@ TEST(ApplyVersionParams, DefaultsFillOnlyWhatTheRequestLeavesOut) {
   Fixture f(R"({"temperature":0.2,"top_p":0.9})", "{}",
             R"({"messages":[],"temperature":1.1})");
   ASSERT_TRUE(f.run().ok());
-  EXPECT_EQ(f.ex.request.body.at("temperature").as_double(), 1.1);
-  EXPECT_EQ(f.ex.request.body.at("top_p").as_double(), 0.9);
+  EXPECT_EQ(f.ex.request.body().at("temperature").as_double(), 1.1);
+  EXPECT_EQ(f.ex.request.body().at("top_p").as_double(), 0.9);
 }
 
 TEST(ApplyVersionParams, MaximaLowerLargerValuesAndBoundAMissingMaxTokens) {
   Fixture over(R"({})", R"({"max_tokens":256,"temperature":1.0})",
                R"({"messages":[],"max_tokens":4096,"temperature":1.5})");
   ASSERT_TRUE(over.run().ok());
-  EXPECT_EQ(over.ex.request.body.at("max_tokens").as_int64(), 256);
+  EXPECT_EQ(over.ex.request.body().at("max_tokens").as_int64(), 256);
   EXPECT_EQ(over.ex.request.max_tokens, 256);
   EXPECT_EQ(over.ex.request.temperature, 1.0);
 
@@ -53,8 +53,8 @@ TEST(ApplyVersionParams, MaxCompletionTokensIsCappedLikeMaxTokens) {
   Fixture f(R"({"max_tokens":100})", R"({"max_tokens":50})",
             R"({"messages":[],"max_completion_tokens":500})");
   ASSERT_TRUE(f.run().ok());
-  EXPECT_FALSE(f.ex.request.body.contains("max_tokens"));  // the default does not add a second
-  EXPECT_EQ(f.ex.request.body.at("max_completion_tokens").as_int64(), 50);
+  EXPECT_FALSE(f.ex.request.body().contains("max_tokens"));  // the default does not add a second
+  EXPECT_EQ(f.ex.request.body().at("max_completion_tokens").as_int64(), 50);
   EXPECT_EQ(f.ex.request.max_tokens, 50);
 }
 

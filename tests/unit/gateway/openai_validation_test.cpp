@@ -20,7 +20,7 @@ TEST(ValidateChat, AcceptsMinimalRequestAndReadsTypedFields) {
   EXPECT_EQ(r->n, 2);
   EXPECT_EQ(r->seed, 7);
   EXPECT_EQ(r->stop.size(), 2u);
-  EXPECT_TRUE(r->body.contains("tools"));  // passed through
+  EXPECT_TRUE(r->body().contains("tools"));  // passed through
 }
 
 TEST(ValidateChat, NamesTheFieldAtFault) {
@@ -71,6 +71,14 @@ TEST(ValidateEmbedding, ReadsInputsAndEncoding) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().field, "encoding_format");
   EXPECT_FALSE(validate_embedding(body(R"({"model":"e","input":[]})")).ok());
+}
+
+TEST(ValidateChat, IntegersBeyondInt64AreOutOfRangeNotWrapped) {
+  auto r = validate_chat(body(R"({"model":"m","messages":[{"role":"user","content":"x"}],
+    "seed":9223372036854775808})"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().field, "seed");
+  EXPECT_NE(r.error().message.find("9223372036854775808"), std::string::npos) << r.error().message;
 }
 
 }  // namespace

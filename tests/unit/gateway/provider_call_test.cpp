@@ -60,8 +60,8 @@ struct Harness {
     ex.route = &route;
     ex.provider = provider.get();
     ex.request.public_model = "m";
-    ex.request.body = json::parse(R"({"messages":[{"role":"user","content":"hello"}]})")
-                          .as_object();
+    ex.request.set_body(json::parse(R"({"messages":[{"role":"user","content":"hello"}]})")
+                          .as_object());
   }
   void run() {
     boost::asio::io_context ioc;

@@ -28,7 +28,7 @@ InferenceRequest chat_request(std::string body_text) {
   r.op = Operation::kChat;
   r.public_model = "qwen";
   r.upstream_model = "Qwen/Qwen2.5-7B-Instruct";
-  r.body = json::parse(body_text).as_object();
+  r.set_body(json::parse(body_text).as_object());
   return r;
 }
 
@@ -44,7 +44,7 @@ TEST(OpenAiRequestBody, ReplacesModelAndPassesEveryOtherFieldThrough) {
   for (const char* key : {"messages", "tools", "tool_choice", "response_format", "seed", "stop",
                           "n", "logprobs", "top_logprobs", "user", "temperature"}) {
     ASSERT_TRUE(sent.contains(key)) << key;
-    EXPECT_EQ(sent.at(key), r.body.at(key)) << key;
+    EXPECT_EQ(sent.at(key), r.body().at(key)) << key;
   }
 }
 
@@ -93,7 +93,7 @@ TEST(OpenAiRequestBody, EscapesTheUpstreamModelAndUnicodeContent) {
 TEST(OpenAiRequestBody, SerializesLargeBodiesWhole) {
   std::string big(200'000, 'a');
   InferenceRequest r = chat_request(R"({"model":"x","messages":[]})");
-  r.body["messages"].as_array().emplace_back(json::object{{"role", "user"}, {"content", big}});
+  r.mutable_body()["messages"].as_array().emplace_back(json::object{{"role", "user"}, {"content", big}});
   const json::object sent = parse_object(request_body(r, /*stream=*/false));
   EXPECT_EQ(sent.at("messages").as_array()[0].at("content").as_string().size(), big.size());
 }

@@ -37,9 +37,8 @@ InferenceRequest chat(std::string_view text, std::optional<std::int64_t> seed = 
   request.public_model = "sim-chat";
   request.upstream_model = "sim-chat";
   request.seed = seed;
-  request.body =
-      json::object{{"model", "sim-chat"},
-                   {"messages", json::array{json::object{{"role", "user"}, {"content", text}}}}};
+  request.set_body(json::object{{"model", "sim-chat"},
+                   {"messages", json::array{json::object{{"role", "user"}, {"content", text}}}}});
   return request;
 }
 
@@ -48,7 +47,7 @@ InferenceRequest completion(std::string_view prompt) {
   request.op = Operation::kCompletion;
   request.public_model = "sim-chat";
   request.upstream_model = "sim-chat";
-  request.body = json::object{{"model", "sim-chat"}, {"prompt", prompt}};
+  request.set_body(json::object{{"model", "sim-chat"}, {"prompt", prompt}});
   return request;
 }
 
@@ -58,7 +57,7 @@ InferenceRequest embedding(std::vector<std::string> inputs) {
   request.public_model = "sim-embed";
   request.upstream_model = "sim-embed";
   request.inputs = std::move(inputs);
-  request.body = json::object{{"model", "sim-embed"}};
+  request.set_body(json::object{{"model", "sim-embed"}});
   return request;
 }
 
@@ -175,7 +174,7 @@ TEST(Simulator, ChatResponseHasOpenAIShape) {
 
 TEST(Simulator, UsageCountsPromptAndOutputTokensExactly) {
   auto request = chat("");
-  request.body["messages"] = json::array{
+  request.mutable_body()["messages"] = json::array{
       json::object{{"role", "system"}, {"content", "be brief, please"}},
       json::object{{"role", "user"},
                    {"content", json::array{json::object{{"type", "text"}, {"text", "你好 world"}},
@@ -223,7 +222,7 @@ TEST(Simulator, MaxTokensCutsTheTextWithLength) {
 
 TEST(Simulator, MaxCompletionTokensActsAsMaxTokensForChat) {
   auto request = chat("count", 1);
-  request.body["max_completion_tokens"] = 3;
+  request.mutable_body()["max_completion_tokens"] = 3;
   const auto body = call_ok(instant_config(32), request);
   EXPECT_EQ(body.at("usage").at("completion_tokens"), 3);
   EXPECT_EQ(body.at("choices").at(0).at("finish_reason"), "length");
@@ -272,17 +271,17 @@ TEST(Simulator, CompletionHasTextCompletionShape) {
 
 TEST(Simulator, CompletionAcceptsTokenIdPrompts) {
   auto request = completion("");
-  request.body["prompt"] = json::array{1, 2, 3};
+  request.mutable_body()["prompt"] = json::array{1, 2, 3};
   const auto body = call_ok(instant_config(), request);
   EXPECT_EQ(body.at("usage").at("prompt_tokens"), 3);
 }
 
 TEST(Simulator, RequiredToolChoiceAnswersWithAToolCall) {
   auto request = chat("weather in Paris?");
-  request.body["tools"] = json::array{json::object{
+  request.mutable_body()["tools"] = json::array{json::object{
       {"type", "function"},
       {"function", json::object{{"name", "get_weather"}, {"parameters", json::object{}}}}}};
-  request.body["tool_choice"] = "required";
+  request.mutable_body()["tool_choice"] = "required";
   const auto body = call_ok(instant_config(), request);
   const auto& choice = body.at("choices").at(0);
   EXPECT_EQ(choice.at("finish_reason"), "tool_calls");
@@ -293,7 +292,7 @@ TEST(Simulator, RequiredToolChoiceAnswersWithAToolCall) {
   EXPECT_EQ(call.at("function").at("arguments"), "{}");
   EXPECT_EQ(call.at("id").as_string().subview(0, 5), "call_");
 
-  request.body["tool_choice"] = "auto";  // not forced: plain text
+  request.mutable_body()["tool_choice"] = "auto";  // not forced: plain text
   EXPECT_EQ(call_ok(instant_config(), request).at("choices").at(0).at("finish_reason"), "stop");
 }
 
@@ -388,9 +387,9 @@ TEST(Simulator, StreamInterleavesNChoicesAndHonoursStop) {
 
 TEST(Simulator, StreamOfAToolCallSendsItInTheFirstChunk) {
   auto request = chat("weather?");
-  request.body["tools"] = json::array{
+  request.mutable_body()["tools"] = json::array{
       json::object{{"type", "function"}, {"function", json::object{{"name", "get_weather"}}}}};
-  request.body["tool_choice"] =
+  request.mutable_body()["tool_choice"] =
       json::object{{"type", "function"}, {"function", json::object{{"name", "get_weather"}}}};
   Streamed s;
   stream(instant_config(), request, s);
@@ -531,12 +530,12 @@ TEST(Simulator, EmbeddingsAreDeterministicAndCaseInsensitive) {
 
 TEST(Simulator, EmbeddingDimensionsFollowTheRequest) {
   auto request = embedding({"size me"});
-  request.body["dimensions"] = 64;
+  request.mutable_body()["dimensions"] = 64;
   auto body = call_ok(instant_config(), request);
   const auto& v = body.at("data").at(0).at("embedding");
   ASSERT_EQ(v.as_array().size(), 64u);
   EXPECT_NEAR(cosine(v, v), 1.0, 1e-5);
-  request.body["dimensions"] = 5000;  // out of range: the default
+  request.mutable_body()["dimensions"] = 5000;  // out of range: the default
   body = call_ok(instant_config(), request);
   EXPECT_EQ(body.at("data").at(0).at("embedding").as_array().size(), 256u);
 }

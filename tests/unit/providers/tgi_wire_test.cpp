@@ -31,8 +31,8 @@ InferenceRequest completion(std::string body_text) {
   r.op = Operation::kCompletion;
   r.public_model = "llama";
   r.upstream_model = "meta-llama/Llama-3.1-8B-Instruct";
-  r.body = json::parse(body_text).as_object();
-  const json::object& b = r.body;
+  r.set_body(json::parse(body_text).as_object());
+  const json::object& b = r.body();
   if (auto* v = b.if_contains("n")) r.n = static_cast<int>(v->to_number<std::int64_t>());
   if (auto* v = b.if_contains("max_tokens")) r.max_tokens = v->to_number<std::int64_t>();
   if (auto* v = b.if_contains("seed")) r.seed = v->to_number<std::int64_t>();
