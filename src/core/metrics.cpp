@@ -80,11 +80,40 @@ const std::vector<double>& overhead_buckets() {
   return kBuckets;
 }
 
+namespace {
+
+// The label values a thread last used with one family, joined with '\x1f'.
+struct LastUse {
+  std::string values;
+  void* child = nullptr;
+};
+
+bool same_values(std::string_view joined, std::initializer_list<std::string_view> values) {
+  std::size_t at = 0;
+  for (auto v : values) {
+    if (joined.size() < at + v.size() + 1 || joined.compare(at, v.size(), v) != 0 ||
+        joined[at + v.size()] != '\x1f') {
+      return false;
+    }
+    at += v.size() + 1;
+  }
+  return at == joined.size();
+}
+
+}  // namespace
+
 void* FamilyBase::find_or_create(std::initializer_list<std::string_view> values) {
-  // Per-thread cache keyed by (family, label values): the registry lock is taken once per
-  // label set per thread.
-  // The key is built in a reused buffer and looked up without a copy, so a hit allocates
-  // nothing.
+  // First, per thread and family, the label set used last time: a request path records the
+  // same model and version over and over, and a comparison is cheaper than a hash. Families
+  // have process-unique ids, so a destroyed family's entry is never hit again.
+  constexpr std::uint64_t kMaxRemembered = 1 << 16;
+  thread_local std::vector<LastUse> last;
+  if (id_ < last.size() && last[id_].child && same_values(last[id_].values, values)) {
+    return last[id_].child;
+  }
+  // Then a per-thread cache keyed by (family, label values): the registry lock is taken
+  // once per label set per thread. The key is built in a reused buffer and looked up
+  // without a copy, so a hit allocates nothing.
   struct Hash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
@@ -96,16 +125,24 @@ void* FamilyBase::find_or_create(std::initializer_list<std::string_view> values)
     key.append(v.data(), v.size());
     key += '\x1f';
   }
-  if (auto it = cache.find(std::string_view(key)); it != cache.end()) return it->second;
-  std::string labels = render_labels(labels_, values);
-  void* child;
-  {
-    std::lock_guard lock(mu_);
-    auto it = children_.find(labels);
-    if (it == children_.end()) it = children_.emplace(labels, create()).first;
+  void* child = nullptr;
+  if (auto it = cache.find(std::string_view(key)); it != cache.end()) {
     child = it->second;
+  } else {
+    std::string labels = render_labels(labels_, values);
+    {
+      std::lock_guard lock(mu_);
+      auto found = children_.find(labels);
+      if (found == children_.end()) found = children_.emplace(labels, create()).first;
+      child = found->second;
+    }
+    cache.emplace(key, child);
   }
-  cache.emplace(key, child);
+  if (id_ < kMaxRemembered) {
+    if (id_ >= last.size()) last.resize(id_ + 1);
+    last[id_].values.assign(key, sizeof id_, std::string::npos);
+    last[id_].child = child;
+  }
   return child;
 }
 

@@ -49,5 +49,22 @@ TEST(Metrics, RegistriesDoNotShareCachedChildren) {
   }
 }
 
+TEST(Metrics, LabelSetsThatDifferOnlyInWhereValuesSplitAreDistinct) {
+  // The last-used memo compares joined values: ("ab","c") must not match ("a","bc").
+  Registry r;
+  auto& c = r.counter("t_total", "Total", {"x", "y"});
+  c.with({"ab", "c"}).inc();
+  c.with({"a", "bc"}).inc(5);
+  c.with({"ab", "c"}).inc();
+  c.with({"ab", ""}).inc(7);
+  c.with({"ab", "c"}).inc();
+  EXPECT_EQ(c.with({"ab", "c"}).value(), 3u);
+  EXPECT_EQ(c.with({"a", "bc"}).value(), 5u);
+  EXPECT_EQ(c.with({"ab", ""}).value(), 7u);
+  const std::string text = r.render();
+  EXPECT_NE(text.find("t_total{x=\"ab\",y=\"c\"} 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("t_total{x=\"a\",y=\"bc\"} 5\n"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace plinth::metrics
