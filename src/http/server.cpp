@@ -8,6 +8,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffer_traits.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
@@ -19,6 +21,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <charconv>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -27,6 +30,7 @@
 #include <random>
 #include <thread>
 
+#include "http/detail/send_now.h"
 #include "http/request_id.h"
 
 namespace plinth::http {
@@ -137,8 +141,10 @@ class ConnectionWriter final : public ResponseWriter {
     if (!streaming_ || finished_) co_return false;
     if (data.empty()) co_return ok_;
     char size_line[24];
-    const int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
-    std::array<asio::const_buffer, 3> bufs{asio::buffer(size_line, static_cast<size_t>(n)),
+    char* end = std::to_chars(size_line, size_line + 16, data.size(), 16).ptr;
+    *end++ = '\r';
+    *end++ = '\n';
+    std::array<asio::const_buffer, 3> bufs{asio::buffer(size_line, static_cast<size_t>(end - size_line)),
                                            asio::buffer(data), asio::buffer("\r\n", 2)};
     co_return co_await write_buffers(bufs);
   }
@@ -159,8 +165,11 @@ class ConnectionWriter final : public ResponseWriter {
   template <class Buffers>
   Task<bool> write_buffers(const Buffers& bufs) {
     if (!ok_) co_return false;
+    beast::buffers_suffix<Buffers> rest(bufs);
+    rest.consume(detail::send_now(stream_.socket().native_handle(), bufs));
+    if (beast::buffer_bytes(rest) == 0) co_return true;
     stream_.expires_after(write_timeout_);
-    auto r_ec = co_await asio::async_write(stream_, bufs, kTuple);
+    auto r_ec = co_await asio::async_write(stream_, rest, kTuple);
     auto& [ec, n] = r_ec;
     (void)n;
     if (ec) ok_ = false;
@@ -191,6 +200,53 @@ struct ConnectionAccess {
 };
 
 // What to answer when reading a request failed; nothing when the client simply went away.
+// Feeds the bytes already buffered to the parser without an asynchronous read (Beast
+// completes even an already satisfied read through a posted handler). Stops at the end of
+// the head (the parser is not eager) and at the end of the message. Returns the parser's
+// error; "need more" is not one.
+static boost::system::error_code put_buffered(bhttp::request_parser<bhttp::string_body>& parser,
+                                              beast::flat_buffer& buffer) {
+  boost::system::error_code ec;
+  const bool in_head = !parser.is_header_done();
+  while (buffer.size() > 0 && !parser.is_done() && in_head == !parser.is_header_done()) {
+    const std::size_t n = parser.put(buffer.data(), ec);
+    buffer.consume(n);
+    if (ec == bhttp::error::need_more) return {};
+    if (ec || n == 0) break;
+  }
+  return ec;
+}
+
+// The request headers the server reads, found in one pass over the fields (a lookup by
+// name costs a tree search with case-insensitive compares each).
+struct RequestHeaders {
+  std::string_view authorization;
+  std::string_view content_type;
+  std::string_view if_match;
+  std::string_view expect;
+  std::string_view request_id;
+};
+
+static RequestHeaders pick_headers(const bhttp::request<bhttp::string_body>& msg) {
+  RequestHeaders h;
+  auto set = [](std::string_view& out, const auto& field) {
+    if (out.empty()) out = std::string_view(field.value().data(), field.value().size());
+  };
+  for (const auto& field : msg) {
+    switch (field.name()) {
+      case bhttp::field::authorization: set(h.authorization, field); break;
+      case bhttp::field::content_type: set(h.content_type, field); break;
+      case bhttp::field::if_match: set(h.if_match, field); break;
+      case bhttp::field::expect: set(h.expect, field); break;
+      case bhttp::field::unknown:
+        if (beast::iequals(field.name_string(), "x-request-id")) set(h.request_id, field);
+        break;
+      default: break;
+    }
+  }
+  return h;
+}
+
 static std::optional<Error> read_error(const boost::system::error_code& ec, const ServerConfig& cfg,
                                 std::string_view what) {
   if (ec == bhttp::error::header_limit) {
@@ -256,14 +312,19 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
       if (ec) co_return;  // closed, reset or idle: nothing to answer
       buffer.commit(n);
     }
-    stream.expires_after(cfg.read_timeout);
-
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(cfg.header_limit));
     parser.body_limit(cfg.body_limit);
-    auto r_hec = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
-    auto& [hec, hn] = r_hec;
-    (void)hn;
+    // Most requests arrive whole in the first read: parse what is buffered in place and go
+    // to the socket (under read_timeout) only for the rest.
+    boost::system::error_code hec = put_buffered(parser, buffer);
+    bool read_deadline = false;
+    if (!hec && !parser.is_header_done()) {
+      stream.expires_after(cfg.read_timeout);
+      read_deadline = true;
+      auto r_hec = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+      hec = std::get<0>(r_hec);
+    }
     const std::string fallback_id = ids.next();
     if (hec) {
       if (auto error = read_error(hec, cfg, "request")) {
@@ -273,24 +334,24 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
       co_return;
     }
 
-    auto& header = parser.get();
+    const RequestHeaders wanted = pick_headers(parser.get());
     std::string_view request_id = fallback_id;
-    if (auto it = header.find("x-request-id"); it != header.end()) {
-      std::string_view client_id(it->value().data(), it->value().size());
-      if (is_acceptable_request_id(client_id)) request_id = client_id;
-    }
+    if (is_acceptable_request_id(wanted.request_id)) request_id = wanted.request_id;
 
-    if (auto expect = header[bhttp::field::expect];
-        !expect.empty() && beast::iequals(expect, "100-continue")) {
+    if (!wanted.expect.empty() && beast::iequals(wanted.expect, "100-continue") &&
+        !parser.is_done() && buffer.size() == 0) {
       auto [wec, wn] =
           co_await asio::async_write(stream, asio::buffer("HTTP/1.1 100 Continue\r\n\r\n", 25),
                                      kTuple);
       (void)wn;
       if (wec) co_return;
     }
-    auto r_bec = co_await bhttp::async_read(stream, buffer, parser, kTuple);
-    auto& [bec, bn] = r_bec;
-    (void)bn;
+    boost::system::error_code bec = put_buffered(parser, buffer);
+    if (!bec && !parser.is_done()) {
+      if (!read_deadline) stream.expires_after(cfg.read_timeout);
+      auto r_bec = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+      bec = std::get<0>(r_bec);
+    }
     if (bec) {
       if (auto error = read_error(bec, cfg, "request body")) {
         co_await send_error(server, stream, *error, request_id);
@@ -305,12 +366,9 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
     request.method = std::string_view(msg.method_string().data(), msg.method_string().size());
     request.target = std::string_view(msg.target().data(), msg.target().size());
     request.body = msg.body();
-    if (auto a = msg[bhttp::field::authorization]; !a.empty())
-      request.authorization = std::string_view(a.data(), a.size());
-    if (auto m = msg[bhttp::field::if_match]; !m.empty())
-      request.if_match = std::string_view(m.data(), m.size());
-    if (auto c = msg[bhttp::field::content_type]; !c.empty())
-      request.content_type = std::string_view(c.data(), c.size());
+    request.authorization = wanted.authorization;
+    request.if_match = wanted.if_match;
+    request.content_type = wanted.content_type;
     request.request_id = request_id;
     request.remote_address = remote;
 

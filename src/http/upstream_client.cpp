@@ -5,6 +5,7 @@
 
 #include "http/detail/connection_pool.h"
 #include "http/detail/request_head.h"
+#include "http/detail/send_now.h"
 #include "http/detail/response_reader.h"
 #include "http/detail/tls_context.h"
 #include "http/sse_parser.h"
@@ -19,6 +20,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffer_traits.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/url/parse.hpp>
@@ -32,6 +35,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace plinth::http {
@@ -336,11 +340,17 @@ Task<std::optional<Error>> Call::exchange(Stream& stream, detail::Connection& co
   detail::write_request_head(connection.head, origin_, request_, handler_ != nullptr);
   const std::array<asio::const_buffer, 2> request{asio::buffer(connection.head),
                                                   asio::buffer(request_.body)};
-  arm(connection.tcp(), Phase::kWrite, after(Clock::now(), timeouts_.idle));
-  auto [write_ec, written] = co_await asio::async_write(stream, request, kUseTuple);
-  if (write_ec) {
-    retryable_ = true;
-    co_return fail(write_ec, false);
+  beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(request);
+  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {  // TLS encrypts first
+    rest.consume(detail::send_now(stream.socket().native_handle(), request));
+  }
+  if (beast::buffer_bytes(rest) != 0) {
+    arm(connection.tcp(), Phase::kWrite, after(Clock::now(), timeouts_.idle));
+    auto [write_ec, written] = co_await asio::async_write(stream, rest, kUseTuple);
+    if (write_ec) {
+      retryable_ = true;
+      co_return fail(write_ec, false);
+    }
   }
   const Clock::time_point first_token_deadline = after(Clock::now(), timeouts_.first_token);
 
