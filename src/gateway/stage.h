@@ -25,6 +25,9 @@ class Stage {
   // Each streamed chunk before it is sent, in pipeline order. An error ends the stream with
   // an SSE error event.
   virtual Status on_chunk(Exchange&, boost::json::object&) const { return {}; }
+  // True for a stage that overrides on_chunk: while no stage of a pipeline does, streamed
+  // chunks are relayed as the provider's text, without building a tree.
+  virtual bool reads_chunks() const { return false; }
 
   // After the response (or error) was sent, in reverse order; always runs.
   virtual void on_complete(Exchange&) const {}

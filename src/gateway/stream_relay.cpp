@@ -111,6 +111,35 @@ Task<bool> StreamRelay::on_chunk(json::object& chunk) {
   co_return co_await send_frame();
 }
 
+Task<bool> StreamRelay::on_chunk_text(std::string_view json, const providers::ChunkFacts& facts) {
+  // The tree is needed when a stage reads chunks, or to cut a usage member the client did
+  // not ask for out of a chunk that carries content too.
+  const bool cut_usage = facts.usage_member && !facts.usage_only && !ex_.request.include_usage;
+  if (pipeline_.reads_chunks() || cut_usage) {
+    const bool accepted = co_await ChunkSink::on_chunk_text(json, facts);
+    co_return accepted;
+  }
+  if (cancel_.cancelled() || client_gone_) co_return false;
+  if (facts.usage) {
+    reported_ = facts.usage;
+    if (facts.usage_only) {
+      if (!ex_.request.include_usage) co_return true;  // recorded, not forwarded
+      usage_forwarded_ = true;
+    }
+  }
+  output_tokens_ += facts.text_tokens;
+  if (last_id_.empty() && !facts.id.empty()) {
+    last_id_ = facts.id;
+    last_object_ = facts.object;
+    last_created_ = facts.created;
+  }
+  if (!writer_.started()) ex_.first_token = Clock::now();
+  ++ex_.chunks;
+  frame_.clear();
+  http::append_sse_data(frame_, json);
+  co_return co_await send_frame();
+}
+
 Task<void> StreamRelay::finish_ok() {
   if (ex_.request.include_usage && !usage_forwarded_ && ex_.usage) {
     // The backend sent no usage chunk but the client asked for one: send Plinth's count.

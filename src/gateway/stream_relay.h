@@ -1,7 +1,8 @@
 // StreamRelay: the ChunkSink between a provider and the client. Sends the SSE head lazily
 // with the first chunk (so a failure before it still gets a proper HTTP status), runs the
 // pipeline's chunk stages, strips usage the client did not ask for while recording it, and
-// counts output tokens for the estimate.
+// counts output tokens for the estimate. Plain chunks of OpenAI-compatible upstreams arrive
+// as text with their facts already read and go out without a tree.
 #pragma once
 
 #include "gateway/pipeline.h"
@@ -21,6 +22,9 @@ class StreamRelay final : public providers::ChunkSink {
       : ex_(ex), pipeline_(pipeline), writer_(writer), cancel_(cancel) {}
 
   Task<bool> on_chunk(boost::json::object& chunk) override;
+  // Relays the provider's text as it is when no stage reads chunks and nothing in it must
+  // change; otherwise builds the tree and takes on_chunk.
+  Task<bool> on_chunk_text(std::string_view json, const providers::ChunkFacts& facts) override;
 
   // Opens the SSE response if no chunk did yet.
   Task<bool> ensure_started();

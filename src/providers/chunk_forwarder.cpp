@@ -2,6 +2,8 @@
 
 #include "providers/openai_wire.h"
 
+#include <boost/json/parse.hpp>
+
 #include <chrono>
 
 namespace plinth::providers {
@@ -20,6 +22,21 @@ bool ChunkForwarder::fail(Error error) {
 Task<bool> ChunkForwarder::deliver(boost::json::object& chunk) {
   const bool accepted = co_await sink_.on_chunk(chunk);
   if (!accepted) cancelled_ = true;
+  co_return accepted;
+}
+
+Task<bool> ChunkForwarder::deliver_text(std::string_view json, const ChunkFacts& facts) {
+  const bool accepted = co_await sink_.on_chunk_text(json, facts);
+  if (!accepted) cancelled_ = true;
+  co_return accepted;
+}
+
+Task<bool> ChunkSink::on_chunk_text(std::string_view json, const ChunkFacts&) {
+  boost::json::error_code ec;
+  boost::json::value v = boost::json::parse(json, ec);
+  boost::json::object* chunk = ec ? nullptr : v.if_object();
+  if (chunk == nullptr) co_return false;  // providers hand over valid objects only
+  const bool accepted = co_await on_chunk(*chunk);
   co_return accepted;
 }
 

@@ -34,6 +34,7 @@ class ChunkForwarder : public http::SseHandler {
   bool fail(Error error);
   // Hands one chunk to the client; false (and the stream stops) when the client is gone.
   Task<bool> deliver(boost::json::object& chunk);
+  Task<bool> deliver_text(std::string_view json, const ChunkFacts& facts);
   // The decoder's verdict once the body has ended cleanly.
   virtual Status finish() const = 0;
 

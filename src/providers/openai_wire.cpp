@@ -379,8 +379,14 @@ Result<StreamDecoder::Step> StreamDecoder::decode(std::string_view event, std::s
     done_ = true;
     return Step::kDone;
   }
-  arena_.reset();
   chunk_ = nullptr;
+  text_.clear();
+  // Plain chunks (nearly all) take the scan: no tree, the model spliced into the bytes.
+  if (event != "error" && scan_chunk(data, public_model_, text_, scanned_)) {
+    if (!finished_) finished_ = scanned_.finished;
+    return Step::kText;
+  }
+  arena_.reset();
   auto parsed = arena_.parse(data);
   if (event == "error") {
     if (!parsed)
@@ -405,6 +411,15 @@ Result<StreamDecoder::Step> StreamDecoder::decode(std::string_view event, std::s
   }
   chunk_ = &o;
   return Step::kChunk;
+}
+
+json::object& StreamDecoder::chunk() {
+  if (chunk_ == nullptr) {  // a kText event: build its tree now
+    arena_.reset();
+    auto parsed = arena_.parse(text_);
+    chunk_ = parsed ? *parsed : &arena_.build(0);  // the text came from valid JSON
+  }
+  return *chunk_;
 }
 
 Status StreamDecoder::finish() const {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "providers/chunk_scan.h"
 #include "providers/inference.h"
 
 #include <boost/json/monotonic_resource.hpp>
@@ -102,6 +103,8 @@ class StreamDecoder {
  public:
   enum class Step {
     kChunk,  // chunk() holds the event's object, "model" rewritten: forward it
+    kText,   // a plain chunk, scanned without a tree: text() is its JSON with "model"
+             // rewritten and scanned() its facts; chunk() builds the tree on demand
     kDone,   // "[DONE]": the stream is complete
     kSkip,   // nothing to forward (an event after [DONE])
   };
@@ -114,8 +117,11 @@ class StreamDecoder {
   // Errors (kUpstreamError): malformed JSON, an error event ({"error":...}, or `event: error`)
   // carrying the upstream's message.
   Result<Step> decode(std::string_view event, std::string_view data);
-  // The last kChunk's object; valid until the next decode().
-  boost::json::object& chunk() { return *chunk_; }
+  // The last kChunk's or kText's object; valid until the next decode().
+  boost::json::object& chunk();
+  // The last kText's JSON and facts; valid until the next decode().
+  std::string_view text() const { return text_; }
+  const ScannedChunk& scanned() const { return scanned_; }
   // At the end of the body: ok when the stream was complete, else kUpstreamError
   // "upstream stream ended before [DONE]".
   Status finish() const;
@@ -127,6 +133,8 @@ class StreamDecoder {
   bool finished_ = false;  // a finish_reason or usage chunk was seen
   EventArena arena_;
   boost::json::object* chunk_ = nullptr;
+  std::string text_;  // reused from event to event
+  ScannedChunk scanned_;
 };
 
 // The Error of an error event ({"error":{...}} or {"error":"..."}), or empty when `event` is

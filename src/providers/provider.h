@@ -26,6 +26,18 @@ struct CallContext {
   std::chrono::steady_clock::time_point upstream_headers{};
 };
 
+// What the gateway needs to know of a chunk that a provider hands over as JSON text, read
+// while the provider scanned it (no tree built).
+struct ChunkFacts {
+  std::optional<Usage> usage;    // the chunk's "usage" object, when it has one
+  bool usage_member = false;     // a top-level "usage" member of any value (null included)
+  bool usage_only = false;       // usage and no choices: the stream's accounting chunk
+  std::int64_t text_tokens = 0;  // estimated tokens of choices[].delta.content and .text
+  std::string_view id;           // "id", "object" and "created", when plain
+  std::string_view object;
+  std::int64_t created = 0;
+};
+
 // Receives stream chunks in order, each an OpenAI chunk object (`chat.completion.chunk` or
 // `text_completion`), including a final usage-only chunk when the backend sends one.
 // on_chunk returns false when the client is gone: the provider must stop and return.
@@ -36,6 +48,10 @@ class ChunkSink {
  public:
   virtual ~ChunkSink() = default;
   virtual Task<bool> on_chunk(boost::json::object& chunk) = 0;
+  // The same, as the chunk's JSON text with the public model already in it: the fast path
+  // of OpenAI-compatible streams. The default builds the tree and calls on_chunk; a sink
+  // that can forward the text as it is overrides this. `json` is valid during the call.
+  virtual Task<bool> on_chunk_text(std::string_view json, const ChunkFacts& facts);
 };
 
 class Provider {

@@ -277,7 +277,7 @@ Replay replay(const std::string& recorded, bool require_done = true) {
       out.error = step.error();
       return out;
     }
-    if (*step == StreamDecoder::Step::kChunk)
+    if (*step == StreamDecoder::Step::kChunk || *step == StreamDecoder::Step::kText)
       out.chunks.emplace_back(decoder.chunk(), json::storage_ptr());
   }
   Status end = decoder.finish();

@@ -1,0 +1,259 @@
+#include "providers/chunk_scan.h"
+
+#include "core/json_text.h"
+#include "metering/token_count.h"
+
+#include <boost/json/basic_parser_impl.hpp>
+
+#include <cmath>
+#include <cstdint>
+
+namespace plinth::providers {
+
+namespace {
+
+using boost::json::error_code;
+using sv = boost::json::string_view;
+
+enum class Top : std::uint8_t { kOther, kModel, kUsage, kChoices, kError, kObject, kId, kCreated };
+enum class InUsage : std::uint8_t { kOther, kPrompt, kCompletion };
+enum class InChoice : std::uint8_t { kOther, kDelta, kText, kFinishReason };
+
+Top top_of(std::string_view k) {
+  if (k == "model") return Top::kModel;
+  if (k == "usage") return Top::kUsage;
+  if (k == "choices") return Top::kChoices;
+  if (k == "error") return Top::kError;
+  if (k == "object") return Top::kObject;
+  if (k == "id") return Top::kId;
+  if (k == "created") return Top::kCreated;
+  return Top::kOther;
+}
+
+// json_integer_or(v, 0) for a number event (core/json_text.h).
+std::int64_t integer_or_zero(bool is_int, std::int64_t i, bool is_uint, std::uint64_t u, double d,
+                             bool is_double) {
+  if (is_int) return i;
+  if (is_uint) return u <= static_cast<std::uint64_t>(INT64_MAX) ? static_cast<std::int64_t>(u) : 0;
+  if (is_double && std::isfinite(d) && std::abs(d) < 9.2e18) return static_cast<std::int64_t>(d);
+  return 0;
+}
+
+struct Scan {
+  constexpr static std::size_t max_object_size = std::size_t(-1);
+  constexpr static std::size_t max_array_size = std::size_t(-1);
+  constexpr static std::size_t max_key_size = std::size_t(-1);
+  constexpr static std::size_t max_string_size = std::size_t(-1);
+
+  std::string_view input;
+  ScannedChunk* out = nullptr;
+  int depth = 0;
+  Top top = Top::kOther;
+  std::uint32_t seen = 0;  // top-level fields met, by bit
+  std::size_t top_keys = 0;
+  InUsage usage_key = InUsage::kOther;
+  InChoice choice_key = InChoice::kOther;
+  bool content_key = false;  // the key at depth 4 under a choice's delta is "content"
+  std::string parts;         // a key or string that came in pieces
+  bool split = false;
+  bool choices_array = false;
+  std::size_t choices = 0;
+  const char* model_begin = nullptr;
+  std::size_t model_size = 0;
+
+  static bool no(error_code& ec) {
+    ec = boost::json::error::syntax;
+    return false;
+  }
+  std::string_view whole(sv last) {
+    if (!split) return {last.data(), last.size()};
+    parts.append(last.data(), last.size());
+    return parts;
+  }
+  void reset_parts() {
+    parts.clear();
+    split = false;
+  }
+  bool in_input(std::string_view s) const {
+    return !split && s.data() >= input.data() && s.data() + s.size() <= input.data() + input.size();
+  }
+  bool in_choices() const { return top == Top::kChoices; }
+
+  // Any value at the current depth (containers before their contents).
+  bool value(bool is_null, bool is_string, bool is_container, std::string_view s,
+             error_code& ec) {
+    if (depth == 0) return is_container || no(ec);  // the event must be an object
+    if (depth == 1) {
+      switch (top) {
+        case Top::kError: return is_null || no(ec);
+        case Top::kModel:
+          if (!is_string || !in_input(s)) return no(ec);
+          model_begin = s.data();
+          model_size = s.size();
+          return true;
+        case Top::kObject:
+          if (is_string && s == "error") return no(ec);
+          if (is_string && in_input(s)) out->facts.object = s;
+          return true;
+        case Top::kId:
+          if (is_string && in_input(s)) out->facts.id = s;
+          return true;
+        case Top::kUsage: out->facts.usage_member = true; return true;
+        default: return true;
+      }
+    }
+    if (depth == 2 && in_choices() && choices_array) ++choices;
+    if (depth == 3 && in_choices()) {
+      if (choice_key == InChoice::kText && is_string) {
+        out->facts.text_tokens += metering::count_tokens(s);
+      } else if (choice_key == InChoice::kText && !is_null) {
+        return no(ec);  // the estimate would need the full decoder
+      } else if (choice_key == InChoice::kFinishReason && !is_null) {
+        out->finished = true;
+      }
+    }
+    if (depth == 4 && in_choices() && choice_key == InChoice::kDelta && content_key) {
+      if (is_string) out->facts.text_tokens += metering::count_tokens(s);
+      else if (!is_null) return no(ec);  // content parts in a delta
+    }
+    return true;
+  }
+
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+  bool on_object_begin(error_code& ec) {
+    if (!value(false, false, true, {}, ec)) return false;
+    if (depth == 1 && top == Top::kUsage) out->facts.usage.emplace();
+    ++depth;
+    return true;
+  }
+  bool on_object_end(std::size_t, error_code&) {
+    --depth;
+    return true;
+  }
+  bool on_array_begin(error_code& ec) {
+    if (depth == 0) return no(ec);
+    if (!value(false, false, true, {}, ec)) return false;
+    if (depth == 1 && top == Top::kChoices) choices_array = true;
+    ++depth;
+    return true;
+  }
+  bool on_array_end(std::size_t, error_code&) {
+    --depth;
+    return true;
+  }
+  bool on_key_part(sv s, std::size_t, error_code&) {
+    parts.append(s.data(), s.size());
+    split = true;
+    return true;
+  }
+  bool on_key(sv last, std::size_t, error_code& ec) {
+    const std::string_view k = whole(last);
+    bool ok = true;
+    if (depth == 1) {
+      ++top_keys;
+      top = top_of(k);
+      if (top != Top::kOther) {
+        const std::uint32_t bit = 1u << static_cast<unsigned>(top);
+        ok = (seen & bit) == 0;
+        seen |= bit;
+      }
+    } else if (depth == 2 && top == Top::kUsage) {
+      usage_key = k == "prompt_tokens"       ? InUsage::kPrompt
+                  : k == "completion_tokens" ? InUsage::kCompletion
+                                             : InUsage::kOther;
+    } else if (depth == 3 && in_choices()) {
+      choice_key = k == "delta"           ? InChoice::kDelta
+                   : k == "text"          ? InChoice::kText
+                   : k == "finish_reason" ? InChoice::kFinishReason
+                                          : InChoice::kOther;
+    } else if (depth == 4 && in_choices()) {
+      content_key = k == "content";
+    }
+    reset_parts();
+    return ok || no(ec);
+  }
+  bool on_string_part(sv s, std::size_t, error_code&) {
+    parts.append(s.data(), s.size());
+    split = true;
+    return true;
+  }
+  bool on_string(sv last, std::size_t, error_code& ec) {
+    const std::string_view s = whole(last);
+    const bool ok = value(false, true, false, s, ec);
+    reset_parts();
+    return ok;
+  }
+  bool number(bool is_int, std::int64_t i, bool is_uint, std::uint64_t u, double d,
+              error_code& ec) {
+    if (depth == 1 && top == Top::kCreated) {
+      out->facts.created = integer_or_zero(is_int, i, is_uint, u, d, !is_int && !is_uint);
+    }
+    if (depth == 2 && top == Top::kUsage && usage_key != InUsage::kOther) {
+      const std::int64_t n = integer_or_zero(is_int, i, is_uint, u, d, !is_int && !is_uint);
+      if (usage_key == InUsage::kPrompt) out->facts.usage->prompt_tokens = n;
+      else out->facts.usage->completion_tokens = n;
+    }
+    return value(false, false, false, {}, ec);
+  }
+  bool on_number_part(sv, error_code&) { return true; }
+  bool on_int64(std::int64_t i, sv, error_code& ec) { return number(true, i, false, 0, 0, ec); }
+  bool on_uint64(std::uint64_t u, sv, error_code& ec) {
+    return number(false, 0, true, u, 0, ec);
+  }
+  bool on_double(double d, sv, error_code& ec) { return number(false, 0, false, 0, d, ec); }
+  bool on_bool(bool, error_code& ec) { return value(false, false, false, {}, ec); }
+  bool on_null(error_code& ec) { return value(true, false, false, {}, ec); }
+  bool on_comment_part(sv, error_code&) { return true; }
+  bool on_comment(sv, error_code&) { return true; }
+};
+
+bool has(const Scan& scan, Top t) { return (scan.seen & (1u << static_cast<unsigned>(t))) != 0; }
+
+}  // namespace
+
+bool scan_chunk(std::string_view data, std::string_view public_model, std::string& out,
+                ScannedChunk& scanned) {
+  scanned = ScannedChunk{};
+  boost::json::basic_parser<Scan> parser{boost::json::parse_options{}};
+  Scan& scan = parser.handler();
+  scan.input = data;
+  scan.out = &scanned;
+  error_code ec;
+  const std::size_t used = parser.write_some(false, data.data(), data.size(), ec);
+  if (ec || !parser.done()) return false;
+  for (char c : data.substr(used)) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return false;
+  }
+  ChunkFacts& facts = scanned.facts;
+  const bool choices_empty = !has(scan, Top::kChoices) || (scan.choices_array && scan.choices == 0);
+  facts.usage_only = facts.usage.has_value() && choices_empty;
+  if (facts.usage) scanned.finished = true;
+
+  out.clear();
+  out.reserve(data.size() + public_model.size() + 16);
+  if (scan.model_begin != nullptr) {
+    // The value's quotes sit right around it: it had no escapes (in_input).
+    const std::size_t begin = static_cast<std::size_t>(scan.model_begin - data.data());
+    if (begin == 0 || data[begin - 1] != '"' || begin + scan.model_size >= data.size() ||
+        data[begin + scan.model_size] != '"') {
+      return false;
+    }
+    out.append(data.substr(0, begin - 1));
+    append_json_string(out, public_model);
+    out.append(data.substr(begin + scan.model_size + 1));
+    return true;
+  }
+  // No "model": add it first, as the tree path would add it (member order carries no
+  // meaning). An empty object is too unusual to splice into.
+  const std::size_t open = data.find('{');
+  if (open == std::string_view::npos || scan.top_keys == 0) return false;
+  out.append(data.substr(0, open + 1));
+  out.append("\"model\":");
+  append_json_string(out, public_model);
+  out.push_back(',');
+  out.append(data.substr(open + 1));
+  return true;
+}
+
+}  // namespace plinth::providers
