@@ -3,6 +3,7 @@
 #include "gateway/provider_call.h"
 
 #include "fake_writer.h"
+#include "providers/chunk_scan.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -16,11 +17,13 @@ namespace {
 namespace json = boost::json;
 using testing::FakeWriter;
 
-// Streams fixed chunks, then returns `result`.
+// Streams fixed chunks, then returns `result`. With `as_text`, hands them over as an
+// OpenAI-compatible provider does for plain chunks: scanned, as text.
 class ScriptedProvider final : public providers::Provider {
  public:
   std::vector<std::string> chunks;
   Status result;
+  bool as_text = false;
   std::string_view type() const override { return "scripted"; }
   Task<Result<providers::InferenceResponse>> call(const providers::InferenceRequest&,
                                                   providers::CallContext&) override {
@@ -33,8 +36,18 @@ class ScriptedProvider final : public providers::Provider {
   Task<Status> stream(const providers::InferenceRequest&, providers::CallContext&,
                       providers::ChunkSink& sink) override {
     for (const auto& c : chunks) {
-      json::object chunk = json::parse(c).as_object();
-      const bool more = co_await sink.on_chunk(chunk);
+      bool more = false;
+      if (as_text) {
+        std::string text;
+        providers::ScannedChunk scanned;
+        if (!providers::scan_chunk(c, "m", text, scanned)) {
+          co_return Error{ErrorCode::kInternal, "the test's chunk does not scan: " + c};
+        }
+        more = co_await sink.on_chunk_text(text, scanned.facts);
+      } else {
+        json::object chunk = json::parse(c).as_object();
+        more = co_await sink.on_chunk(chunk);
+      }
       if (!more) co_return Error{ErrorCode::kCancelled, "client gone"};
     }
     co_return result;
@@ -159,6 +172,56 @@ TEST(ProviderCall, NonStreamedCallEstimatesMissingUsage) {
   EXPECT_TRUE(h.ex.usage->estimated);
   EXPECT_EQ(h.ex.usage->completion_tokens, 3);
 }
+
+// The same accounting when chunks arrive as scanned text (OpenAI-compatible upstreams).
+class TextChunks : public ::testing::TestWithParam<bool> {};
+
+TEST_P(TextChunks, UsageIsRecordedAlwaysAndForwardedOnlyWhenAsked) {
+  Harness h;
+  h.provider->as_text = true;
+  h.ex.request.stream = true;
+  h.ex.request.include_usage = GetParam();
+  h.provider->chunks = {kDelta, kUsage};
+  h.run();
+  EXPECT_EQ(h.writer.status, 200);
+  EXPECT_EQ(h.writer.body.find("\"completion_tokens\":22") != std::string::npos, GetParam());
+  EXPECT_NE(h.writer.body.find("\"content\":\"hi you\""), std::string::npos);
+  EXPECT_NE(h.writer.body.find("data: [DONE]\n\n"), std::string::npos);
+  ASSERT_TRUE(h.ex.usage);
+  EXPECT_EQ(h.ex.usage->prompt_tokens, 11);
+  EXPECT_EQ(h.ex.usage->completion_tokens, 22);
+  EXPECT_FALSE(h.ex.usage->estimated);
+  EXPECT_EQ(h.ex.chunks, GetParam() ? 2 : 1);
+}
+
+TEST_P(TextChunks, SilentBackendsAreEstimatedFromTheText) {
+  Harness h;
+  h.provider->as_text = true;
+  h.ex.request.stream = true;
+  h.ex.request.include_usage = GetParam();
+  h.provider->chunks = {kDelta};
+  h.run();
+  ASSERT_TRUE(h.ex.usage);
+  EXPECT_TRUE(h.ex.usage->estimated);
+  EXPECT_EQ(h.ex.usage->completion_tokens, 2);  // "hi you"
+  EXPECT_EQ(h.writer.body.find("\"usage\"") != std::string::npos, GetParam());
+}
+
+TEST_P(TextChunks, NullUsageInAContentChunkReachesOnlyClientsThatAskedForUsage) {
+  Harness h;
+  h.provider->as_text = true;
+  h.ex.request.stream = true;
+  h.ex.request.include_usage = GetParam();
+  h.provider->chunks = {
+      R"({"id":"c1","object":"chat.completion.chunk","created":1,"model":"up","usage":null,
+          "choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}]})"};
+  h.run();
+  EXPECT_NE(h.writer.body.find("\"content\":\"hi\""), std::string::npos);
+  EXPECT_NE(h.writer.body.find("\"model\":\"m\""), std::string::npos);
+  EXPECT_EQ(h.writer.body.find("\"usage\":null") != std::string::npos, GetParam());
+}
+
+INSTANTIATE_TEST_SUITE_P(IncludeUsage, TextChunks, ::testing::Bool());
 
 }  // namespace
 }  // namespace plinth::gateway
