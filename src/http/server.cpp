@@ -199,7 +199,6 @@ struct ConnectionAccess {
   static Task<void> linger_close(beast::tcp_stream& stream);
 };
 
-// What to answer when reading a request failed; nothing when the client simply went away.
 // Feeds the bytes already buffered to the parser without an asynchronous read (Beast
 // completes even an already satisfied read through a posted handler). Stops at the end of
 // the head (the parser is not eager) and at the end of the message. Returns the parser's
@@ -229,17 +228,21 @@ struct RequestHeaders {
 
 static RequestHeaders pick_headers(const bhttp::request<bhttp::string_body>& msg) {
   RequestHeaders h;
-  auto set = [](std::string_view& out, const auto& field) {
-    if (out.empty()) out = std::string_view(field.value().data(), field.value().size());
+  // The first occurrence counts, empty or not, as a lookup by name would find it.
+  std::array<bool, 5> seen{};
+  auto set = [&seen](std::size_t i, std::string_view& out, const auto& field) {
+    if (seen[i]) return;
+    seen[i] = true;
+    out = std::string_view(field.value().data(), field.value().size());
   };
   for (const auto& field : msg) {
     switch (field.name()) {
-      case bhttp::field::authorization: set(h.authorization, field); break;
-      case bhttp::field::content_type: set(h.content_type, field); break;
-      case bhttp::field::if_match: set(h.if_match, field); break;
-      case bhttp::field::expect: set(h.expect, field); break;
+      case bhttp::field::authorization: set(0, h.authorization, field); break;
+      case bhttp::field::content_type: set(1, h.content_type, field); break;
+      case bhttp::field::if_match: set(2, h.if_match, field); break;
+      case bhttp::field::expect: set(3, h.expect, field); break;
       case bhttp::field::unknown:
-        if (beast::iequals(field.name_string(), "x-request-id")) set(h.request_id, field);
+        if (beast::iequals(field.name_string(), "x-request-id")) set(4, h.request_id, field);
         break;
       default: break;
     }
@@ -247,6 +250,7 @@ static RequestHeaders pick_headers(const bhttp::request<bhttp::string_body>& msg
   return h;
 }
 
+// What to answer when reading a request failed; nothing when the client simply went away.
 static std::optional<Error> read_error(const boost::system::error_code& ec, const ServerConfig& cfg,
                                 std::string_view what) {
   if (ec == bhttp::error::header_limit) {
@@ -299,7 +303,8 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
   std::string remote;
   if (auto ep = socket.remote_endpoint(ignored); !ignored) remote = ep.address().to_string();
   beast::tcp_stream stream(std::move(socket));
-  beast::flat_buffer buffer(8192);
+  // Room for the largest head allowed plus a read: the limit is the parser's, not the buffer's.
+  beast::flat_buffer buffer(cfg.header_limit + 8192);
   RequestIdSource ids;
 
   while (!server.shutting_down()) {
@@ -340,6 +345,8 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
 
     if (!wanted.expect.empty() && beast::iequals(wanted.expect, "100-continue") &&
         !parser.is_done() && buffer.size() == 0) {
+      stream.expires_after(cfg.read_timeout);
+      read_deadline = true;
       auto [wec, wn] =
           co_await asio::async_write(stream, asio::buffer("HTTP/1.1 100 Continue\r\n\r\n", 25),
                                      kTuple);
