@@ -5,7 +5,10 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 
+#include <array>
 #include <cmath>
+#include <optional>
+#include <utility>
 #include <cstdint>
 
 namespace plinth::providers {
@@ -18,6 +21,7 @@ using sv = boost::json::string_view;
 enum class Top : std::uint8_t { kOther, kModel, kUsage, kChoices, kError, kObject, kId, kCreated };
 enum class InUsage : std::uint8_t { kOther, kPrompt, kCompletion };
 enum class InChoice : std::uint8_t { kOther, kDelta, kText, kFinishReason };
+enum class Kind : std::uint8_t { kNull, kString, kObject, kArray, kOther };
 
 Top top_of(std::string_view k) {
   if (k == "model") return Top::kModel;
@@ -54,6 +58,10 @@ struct Scan {
   InUsage usage_key = InUsage::kOther;
   InChoice choice_key = InChoice::kOther;
   bool content_key = false;  // the key at depth 4 under a choice's delta is "content"
+  bool choice_object = false;  // the current element of "choices" is an object
+  bool delta_object = false;   // the current choice's "delta" is an object
+  const char* usage_key_begin = nullptr;  // the top-level "usage" key's opening quote
+  bool usage_null = false;
   std::string parts;         // a key or string that came in pieces
   bool split = false;
   bool choices_array = false;
@@ -80,9 +88,10 @@ struct Scan {
   bool in_choices() const { return top == Top::kChoices; }
 
   // Any value at the current depth (containers before their contents).
-  bool value(bool is_null, bool is_string, bool is_container, std::string_view s,
-             error_code& ec) {
-    if (depth == 0) return is_container || no(ec);  // the event must be an object
+  bool value(Kind kind, std::string_view s, error_code& ec) {
+    const bool is_null = kind == Kind::kNull;
+    const bool is_string = kind == Kind::kString;
+    if (depth == 0) return kind == Kind::kObject || no(ec);  // the event must be an object
     if (depth == 1) {
       switch (top) {
         case Top::kError: return is_null || no(ec);
@@ -98,12 +107,23 @@ struct Scan {
         case Top::kId:
           if (is_string && in_input(s)) out->facts.id = s;
           return true;
-        case Top::kUsage: out->facts.usage_member = true; return true;
+        case Top::kUsage:
+          out->facts.usage_member = true;
+          usage_null = is_null;
+          if (kind == Kind::kObject) out->facts.usage.emplace();
+          return true;
         default: return true;
       }
     }
-    if (depth == 2 && in_choices() && choices_array) ++choices;
-    if (depth == 3 && in_choices()) {
+    if (!in_choices() || !choices_array) return true;
+    // Only choices[i].text and choices[i].delta.content count, as in the tree path's
+    // estimate; finish_reason only in a choice object, as in has_finish_reason.
+    if (depth == 2) {
+      ++choices;
+      choice_object = kind == Kind::kObject;
+    } else if (depth == 3 && choice_object) {
+      content_key = false;
+      delta_object = choice_key == InChoice::kDelta && kind == Kind::kObject;
       if (choice_key == InChoice::kText && is_string) {
         out->facts.text_tokens += metering::count_tokens(s);
       } else if (choice_key == InChoice::kText && !is_null) {
@@ -111,8 +131,7 @@ struct Scan {
       } else if (choice_key == InChoice::kFinishReason && !is_null) {
         out->finished = true;
       }
-    }
-    if (depth == 4 && in_choices() && choice_key == InChoice::kDelta && content_key) {
+    } else if (depth == 4 && choice_object && delta_object && content_key) {
       if (is_string) out->facts.text_tokens += metering::count_tokens(s);
       else if (!is_null) return no(ec);  // content parts in a delta
     }
@@ -122,8 +141,7 @@ struct Scan {
   bool on_document_begin(error_code&) { return true; }
   bool on_document_end(error_code&) { return true; }
   bool on_object_begin(error_code& ec) {
-    if (!value(false, false, true, {}, ec)) return false;
-    if (depth == 1 && top == Top::kUsage) out->facts.usage.emplace();
+    if (!value(Kind::kObject, {}, ec)) return false;
     ++depth;
     return true;
   }
@@ -132,8 +150,7 @@ struct Scan {
     return true;
   }
   bool on_array_begin(error_code& ec) {
-    if (depth == 0) return no(ec);
-    if (!value(false, false, true, {}, ec)) return false;
+    if (!value(Kind::kArray, {}, ec)) return false;
     if (depth == 1 && top == Top::kChoices) choices_array = true;
     ++depth;
     return true;
@@ -158,6 +175,7 @@ struct Scan {
         ok = (seen & bit) == 0;
         seen |= bit;
       }
+      if (top == Top::kUsage && in_input(k)) usage_key_begin = k.data() - 1;
     } else if (depth == 2 && top == Top::kUsage) {
       usage_key = k == "prompt_tokens"       ? InUsage::kPrompt
                   : k == "completion_tokens" ? InUsage::kCompletion
@@ -180,7 +198,7 @@ struct Scan {
   }
   bool on_string(sv last, std::size_t, error_code& ec) {
     const std::string_view s = whole(last);
-    const bool ok = value(false, true, false, s, ec);
+    const bool ok = value(Kind::kString, s, ec);
     reset_parts();
     return ok;
   }
@@ -194,7 +212,7 @@ struct Scan {
       if (usage_key == InUsage::kPrompt) out->facts.usage->prompt_tokens = n;
       else out->facts.usage->completion_tokens = n;
     }
-    return value(false, false, false, {}, ec);
+    return value(Kind::kOther, {}, ec);
   }
   bool on_number_part(sv, error_code&) { return true; }
   bool on_int64(std::int64_t i, sv, error_code& ec) { return number(true, i, false, 0, 0, ec); }
@@ -202,18 +220,40 @@ struct Scan {
     return number(false, 0, true, u, 0, ec);
   }
   bool on_double(double d, sv, error_code& ec) { return number(false, 0, false, 0, d, ec); }
-  bool on_bool(bool, error_code& ec) { return value(false, false, false, {}, ec); }
-  bool on_null(error_code& ec) { return value(true, false, false, {}, ec); }
+  bool on_bool(bool, error_code& ec) { return value(Kind::kOther, {}, ec); }
+  bool on_null(error_code& ec) { return value(Kind::kNull, {}, ec); }
   bool on_comment_part(sv, error_code&) { return true; }
   bool on_comment(sv, error_code&) { return true; }
 };
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// The bytes of `"usage": null` and one comma next to it, for cutting, or nothing when the
+// text around the key is not laid out as expected.
+std::optional<std::pair<std::size_t, std::size_t>> null_usage_span(std::string_view data,
+                                                                   std::size_t key_begin) {
+  std::size_t at = key_begin + std::string_view("\"usage\"").size();
+  while (at < data.size() && is_space(data[at])) ++at;
+  if (at >= data.size() || data[at] != ':') return std::nullopt;
+  ++at;
+  while (at < data.size() && is_space(data[at])) ++at;
+  if (data.substr(at, 4) != "null") return std::nullopt;
+  const std::size_t value_end = at + 4;
+  at = value_end;
+  while (at < data.size() && is_space(data[at])) ++at;
+  if (at < data.size() && data[at] == ',') return std::make_pair(key_begin, at + 1);
+  std::size_t before = key_begin;  // the last member: take the comma before it
+  while (before > 0 && is_space(data[before - 1])) --before;
+  if (before == 0 || data[before - 1] != ',') return std::nullopt;
+  return std::make_pair(before - 1, value_end);
+}
 
 bool has(const Scan& scan, Top t) { return (scan.seen & (1u << static_cast<unsigned>(t))) != 0; }
 
 }  // namespace
 
-bool scan_chunk(std::string_view data, std::string_view public_model, std::string& out,
-                ScannedChunk& scanned) {
+bool scan_chunk(std::string_view data, std::string_view public_model, bool keep_null_usage,
+                std::string& out, ScannedChunk& scanned) {
   scanned = ScannedChunk{};
   boost::json::basic_parser<Scan> parser{boost::json::parse_options{}};
   Scan& scan = parser.handler();
@@ -223,15 +263,21 @@ bool scan_chunk(std::string_view data, std::string_view public_model, std::strin
   const std::size_t used = parser.write_some(false, data.data(), data.size(), ec);
   if (ec || !parser.done()) return false;
   for (char c : data.substr(used)) {
-    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return false;
+    if (!is_space(c)) return false;
   }
   ChunkFacts& facts = scanned.facts;
   const bool choices_empty = !has(scan, Top::kChoices) || (scan.choices_array && scan.choices == 0);
   facts.usage_only = facts.usage.has_value() && choices_empty;
   if (facts.usage) scanned.finished = true;
 
-  out.clear();
-  out.reserve(data.size() + public_model.size() + 16);
+  // The edits, in the order of their place in `data`: the model's value replaced (or a
+  // "model" member added first), and a null usage cut when the client did not ask for it.
+  struct Edit {
+    std::size_t begin, end;
+    bool model;  // write the model member or value here
+  };
+  std::array<Edit, 2> edits{};
+  std::size_t count = 0;
   if (scan.model_begin != nullptr) {
     // The value's quotes sit right around it: it had no escapes (in_input).
     const std::size_t begin = static_cast<std::size_t>(scan.model_begin - data.data());
@@ -239,20 +285,35 @@ bool scan_chunk(std::string_view data, std::string_view public_model, std::strin
         data[begin + scan.model_size] != '"') {
       return false;
     }
-    out.append(data.substr(0, begin - 1));
-    append_json_string(out, public_model);
-    out.append(data.substr(begin + scan.model_size + 1));
-    return true;
+    edits[count++] = {begin - 1, begin + scan.model_size + 1, true};
+  } else {
+    // Member order carries no meaning; an empty object is too unusual to splice into.
+    const std::size_t open = data.find('{');
+    if (open == std::string_view::npos || scan.top_keys == 0) return false;
+    edits[count++] = {open + 1, open + 1, true};
   }
-  // No "model": add it first, as the tree path would add it (member order carries no
-  // meaning). An empty object is too unusual to splice into.
-  const std::size_t open = data.find('{');
-  if (open == std::string_view::npos || scan.top_keys == 0) return false;
-  out.append(data.substr(0, open + 1));
-  out.append("\"model\":");
-  append_json_string(out, public_model);
-  out.push_back(',');
-  out.append(data.substr(open + 1));
+  if (!keep_null_usage && scan.usage_null && scan.usage_key_begin != nullptr) {
+    if (auto span = null_usage_span(data, static_cast<std::size_t>(scan.usage_key_begin - data.data()))) {
+      edits[count++] = {span->first, span->second, false};
+      facts.usage_member = false;
+    }
+  }
+  if (count == 2 && edits[1].begin < edits[0].begin) std::swap(edits[0], edits[1]);
+
+  out.clear();
+  out.reserve(data.size() + public_model.size() + 16);
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    out.append(data.substr(at, edits[i].begin - at));
+    if (edits[i].model) {
+      const bool added = edits[i].begin == edits[i].end;
+      if (added) out.append("\"model\":");
+      append_json_string(out, public_model);
+      if (added) out.push_back(',');
+    }
+    at = edits[i].end;
+  }
+  out.append(data.substr(at));
   return true;
 }
 

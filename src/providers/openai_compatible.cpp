@@ -18,9 +18,10 @@ using Clock = std::chrono::steady_clock;
 // Feeds upstream SSE events through the decoder to the client's sink.
 class OpenAiChunkForwarder final : public ChunkForwarder {
  public:
-  OpenAiChunkForwarder(std::string_view public_model, bool require_done, ChunkSink& sink,
+  OpenAiChunkForwarder(const InferenceRequest& request, bool require_done, ChunkSink& sink,
                        CallContext& ctx)
-      : ChunkForwarder(sink, ctx), decoder_(public_model, require_done) {}
+      : ChunkForwarder(sink, ctx),
+        decoder_(request.public_model, require_done, request.include_usage) {}
 
   Task<bool> on_event(std::string_view event, std::string_view data) override {
     note_event();
@@ -88,7 +89,7 @@ Task<Status> OpenAiCompatible::stream(const InferenceRequest& request, CallConte
                    openai_wire::request_body(request, /*stream=*/true), ctx);
   // On the heap: the decoder's arena would make the coroutine frame large.
   const auto forwarder = std::make_unique<OpenAiChunkForwarder>(
-      request.public_model, options_.require_done, sink, ctx);
+      request, options_.require_done, sink, ctx);
   ctx.upstream_started = Clock::now();
   auto res = co_await client_->stream(up, ctx.cancel, *forwarder);
   co_return forwarder->outcome(res, ctx, "upstream");

@@ -31,7 +31,9 @@ std::string_view path_of(Operation op);
 // (other stream_options keys are kept): Plinth records usage even when the client did not
 // ask for it. Without, "stream" and "stream_options" are dropped (upstreams reject
 // stream_options on a non-streamed call). When the client's bytes already say all that (the
-// fast path kept them), they are sent with only the model swapped; else the tree is serialised.
+// fast path kept them), they are sent with only the model swapped, as the client wrote them:
+// a "stream": false stays, and repeated unknown fields stay repeated; else the tree is
+// serialised.
 std::string request_body(const InferenceRequest& request, bool stream);
 
 // Appends the JSON text of `v` (or of the string `s`, quoted and escaped) to `out`.
@@ -112,7 +114,9 @@ class StreamDecoder {
   // `public_model` must outlive the decoder. With `require_done`, a stream is complete only
   // after "[DONE]"; without (TGI before 2.2 sends none), a chunk with a finish_reason or a
   // usage-only chunk is enough.
-  StreamDecoder(std::string_view public_model, bool require_done);
+  // Without `keep_null_usage` (the client did not ask for usage), plain chunks lose a
+  // `"usage":null` member on the way (see scan_chunk).
+  StreamDecoder(std::string_view public_model, bool require_done, bool keep_null_usage = true);
 
   // Errors (kUpstreamError): malformed JSON, an error event ({"error":...}, or `event: error`)
   // carrying the upstream's message.
@@ -129,6 +133,7 @@ class StreamDecoder {
  private:
   std::string_view public_model_;
   bool require_done_;
+  bool keep_null_usage_;
   bool done_ = false;
   bool finished_ = false;  // a finish_reason or usage chunk was seen
   EventArena arena_;

@@ -67,13 +67,20 @@ std::optional<TreeView> tree_view(std::string_view data) {
   return t;
 }
 
-// The contract for one event; returns whether the scan accepted it.
-bool check(const std::string& data) {
+// The contract for one event, in one mode; returns whether the scan accepted it.
+bool check_mode(const std::string& data, bool keep_null_usage) {
   std::string out;
   ScannedChunk scanned;
-  const bool accepted = scan_chunk(data, kPublic, out, scanned);
+  const bool accepted = scan_chunk(data, kPublic, keep_null_usage, out, scanned);
   if (!accepted) return false;
-  const std::optional<TreeView> tree = tree_view(data);
+  std::optional<TreeView> tree = tree_view(data);
+  if (tree && !keep_null_usage) {
+    // What the relay's tree path sends a client that did not ask for usage.
+    if (const json::value* u = tree->chunk.if_contains("usage"); u && u->is_null()) {
+      tree->chunk.erase("usage");
+      tree->usage_member = false;
+    }
+  }
   EXPECT_TRUE(tree) << "accepted an event the tree path cannot read: " << data;
   if (!tree) return true;
   json::error_code ec;
@@ -91,6 +98,14 @@ bool check(const std::string& data) {
   EXPECT_EQ(f.text_tokens, tree->tokens) << data;
   EXPECT_EQ(scanned.finished, tree->finished) << data;
   return true;
+}
+
+// Both modes must agree on whether the event is plain.
+bool check(const std::string& data) {
+  const bool keep = check_mode(data, true);
+  const bool cut = check_mode(data, false);
+  EXPECT_EQ(keep, cut) << data;
+  return keep;
 }
 
 std::vector<std::string> recorded_events() {
@@ -121,11 +136,38 @@ TEST(ChunkScan, ReadsUsageFinishAndTokensAndSplicesTheModel) {
   std::string out;
   ScannedChunk s;
   ASSERT_TRUE(scan_chunk(R"({"id":"c9","object":"chat.completion.chunk","created":42,"model":"up","choices":[]})",
-                         "pub", out, s));
+                         "pub", true, out, s));
   EXPECT_EQ(out, R"({"id":"c9","object":"chat.completion.chunk","created":42,"model":"pub","choices":[]})");
   EXPECT_EQ(s.facts.id, "c9");
   EXPECT_EQ(s.facts.object, "chat.completion.chunk");
   EXPECT_EQ(s.facts.created, 42);
+}
+
+TEST(ChunkScan, CutsANullUsageWhereverItSitsForClientsThatDidNotAskForUsage) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"usage":null,"model":"up","choices":[]})", R"({"model":"m","choices":[]})"},
+      {R"({"model":"up", "usage" : null , "choices":[]})", R"({"model":"m",  "choices":[]})"},
+      {R"({"model":"up","choices":[],"usage":null})", R"({"model":"m","choices":[]})"},
+      {R"({"choices":[],"usage":null})", R"({"model":"m","choices":[]})"},
+      {R"({"usage":null,"choices":[]})", R"({"model":"m","choices":[]})"},
+  };
+  for (const auto& [data, expected] : cases) {
+    std::string out;
+    ScannedChunk s;
+    ASSERT_TRUE(scan_chunk(data, "m", /*keep_null_usage=*/false, out, s)) << data;
+    EXPECT_EQ(out, expected) << data;
+    EXPECT_FALSE(s.facts.usage_member) << data;
+    ASSERT_TRUE(scan_chunk(data, "m", /*keep_null_usage=*/true, out, s)) << data;
+    EXPECT_NE(out.find("null"), std::string::npos) << data;
+    EXPECT_TRUE(s.facts.usage_member) << data;
+  }
+}
+
+TEST(ChunkScan, CountsOnlyTextInChoiceObjects) {
+  EXPECT_TRUE(check(R"({"model":"up","choices":[{"delta":{"content":"a"}},{"delta":["zzz"]}]})"));
+  EXPECT_TRUE(check(R"({"model":"up","choices":[{"text":"a"},["b"]]})"));
+  EXPECT_TRUE(check(R"({"model":"up","choices":{"x":{"text":"a"}}})"));
+  EXPECT_TRUE(check(R"({"model":"up","choices":[["finish_reason","stop"]]})"));
 }
 
 TEST(ChunkScan, LeavesWhatItCannotPlaceToTheTreePath) {
@@ -145,7 +187,7 @@ TEST(ChunkScan, LeavesWhatItCannotPlaceToTheTreePath) {
        }) {
     std::string out;
     ScannedChunk s;
-    EXPECT_FALSE(scan_chunk(data, kPublic, out, s)) << data;
+    EXPECT_FALSE(scan_chunk(data, kPublic, true, out, s)) << data;
   }
 }
 
