@@ -21,8 +21,15 @@ Task<void> Pipeline::run(Exchange& ex, http::ResponseWriter& writer, Cancel& can
   for (auto it = stages_.rbegin(); it != stages_.rend(); ++it) (*it)->on_complete(ex);
 }
 
+Pipeline::Pipeline(std::vector<const Stage*> stages, const Terminal& terminal)
+    : stages_(std::move(stages)), terminal_(terminal) {
+  for (const Stage* s : stages_) {
+    if (const auto* c = dynamic_cast<const ChunkStage*>(s)) chunk_stages_.push_back(c);
+  }
+}
+
 Status Pipeline::on_chunk(Exchange& ex, boost::json::object& chunk) const {
-  for (const Stage* stage : stages_) {
+  for (const ChunkStage* stage : chunk_stages_) {
     if (Status s = stage->on_chunk(ex, chunk); !s) return s;
   }
   return {};

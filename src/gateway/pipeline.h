@@ -24,21 +24,18 @@ class Terminal {
 
 class Pipeline {
  public:
-  Pipeline(std::vector<const Stage*> stages, const Terminal& terminal)
-      : stages_(std::move(stages)), terminal_(terminal) {
-    for (const Stage* s : stages_) reads_chunks_ = reads_chunks_ || s->reads_chunks();
-  }
+  Pipeline(std::vector<const Stage*> stages, const Terminal& terminal);
 
   Task<void> run(Exchange& ex, http::ResponseWriter& writer, Cancel& cancel) const;
 
-  // The chunk side of every stage, for terminals that stream.
+  // The chunk side of every ChunkStage, for terminals that stream.
   Status on_chunk(Exchange& ex, boost::json::object& chunk) const;
   // Whether any stage looks at streamed chunks (else they may pass as text).
-  bool reads_chunks() const { return reads_chunks_; }
+  bool reads_chunks() const { return !chunk_stages_.empty(); }
 
  private:
   std::vector<const Stage*> stages_;
-  bool reads_chunks_ = false;
+  std::vector<const ChunkStage*> chunk_stages_;
   const Terminal& terminal_;
 };
 

@@ -256,7 +256,6 @@ struct Scan {
         return one_of({Kind::kString, Kind::kArray});
       case Field::kStream:
         if (kind == Kind::kBool) req.stream = b;
-        layout.stream_key = true;
         return one_of({Kind::kBool});
       case Field::kStreamOptions:
         // Only the exact {"include_usage": true} can be forwarded as the client wrote it.

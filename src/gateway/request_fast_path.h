@@ -11,6 +11,7 @@
 #include "providers/inference.h"
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace plinth::gateway {
@@ -18,5 +19,7 @@ namespace plinth::gateway {
 // `body` must outlive the returned request (its raw_body() points into it).
 std::optional<providers::InferenceRequest> accept_fast(providers::Operation op,
                                                        std::string_view body, int max_depth);
+std::optional<providers::InferenceRequest> accept_fast(providers::Operation, std::string&&,
+                                                       int) = delete;  // would dangle
 
 }  // namespace plinth::gateway

@@ -22,15 +22,17 @@ class Stage {
   // in the OpenAI error shape and the completion side still runs.
   virtual Status on_request(Exchange&) const { return {}; }
 
-  // Each streamed chunk before it is sent, in pipeline order. An error ends the stream with
-  // an SSE error event.
-  virtual Status on_chunk(Exchange&, boost::json::object&) const { return {}; }
-  // True for a stage that overrides on_chunk: while no stage of a pipeline does, streamed
-  // chunks are relayed as the provider's text, without building a tree.
-  virtual bool reads_chunks() const { return false; }
 
   // After the response (or error) was sent, in reverse order; always runs.
   virtual void on_complete(Exchange&) const {}
+};
+
+// A stage that also sees each streamed chunk before it is sent, in pipeline order. An error
+// ends the stream with an SSE error event. Only pipelines with a ChunkStage build a tree for
+// every chunk; the others relay plain chunks as the provider's text.
+class ChunkStage : public Stage {
+ public:
+  virtual Status on_chunk(Exchange&, boost::json::object&) const = 0;
 };
 
 }  // namespace plinth::gateway

@@ -31,7 +31,6 @@ struct Usage {
 struct RawBodyLayout {
   std::size_t model_begin = 0;  // the top-level "model" string token, quotes included;
   std::size_t model_end = 0;    // both 0 when unknown (escapes): no splice then
-  bool stream_key = false;      // a top-level "stream" member is present
   enum class StreamOptions { kAbsent, kIncludeUsageOnly, kOther } stream_options =
       StreamOptions::kAbsent;
 };
@@ -56,21 +55,33 @@ struct InferenceRequest {
   // The client's whole body as a tree. Fields Plinth does not act on (tools, tool_choice,
   // response_format, logprobs, ...) stay in it and are passed through. On the fast path the
   // tree is built only when something asks for it; until then the client's bytes stand in.
+  // Not thread-safe (a request belongs to one thread): the first call may build the tree.
   const boost::json::object& body() const;
   boost::json::object& mutable_body();  // builds the tree; the raw bytes no longer match it
   void set_body(boost::json::object body);
 
   // The client's validated bytes while they still match the body, else empty. A view into
-  // the HTTP request, which outlives every provider call made for it.
-  std::string_view raw_body() const { return raw_; }
-  const RawBodyLayout& raw_layout() const { return layout_; }
+  // the HTTP request, which outlives every provider call made for it. A copy of the request
+  // builds its own tree (it may outlive the HTTP request); a move keeps the bytes.
+  std::string_view raw_body() const { return body_.raw; }
+  const RawBodyLayout& raw_layout() const { return body_.layout; }
   void set_raw_body(std::string_view raw, const RawBodyLayout& layout);
 
  private:
-  mutable boost::json::object body_;
-  mutable bool built_ = true;
-  std::string_view raw_;
-  RawBodyLayout layout_;
+  struct LazyBody {
+    LazyBody() = default;
+    LazyBody(const LazyBody& other);
+    LazyBody& operator=(const LazyBody& other);
+    LazyBody(LazyBody&&) = default;
+    LazyBody& operator=(LazyBody&&) = default;
+    const boost::json::object& get() const;
+
+    mutable boost::json::object tree;
+    mutable bool built = true;
+    std::string_view raw;
+    RawBodyLayout layout;
+  };
+  LazyBody body_;
 };
 
 // A complete (non-streamed) response in the OpenAI shape of its operation: either the parsed

@@ -50,7 +50,8 @@ class ChunkSink {
   virtual Task<bool> on_chunk(boost::json::object& chunk) = 0;
   // The same, as the chunk's JSON text with the public model already in it: the fast path
   // of OpenAI-compatible streams. The default builds the tree and calls on_chunk; a sink
-  // that can forward the text as it is overrides this. `json` is valid during the call.
+  // that can forward the text as it is overrides this. `json` and the views in `facts`
+  // (id, object: into the upstream's event, another buffer) are valid during the call only.
   virtual Task<bool> on_chunk_text(std::string_view json, const ChunkFacts& facts);
 };
 

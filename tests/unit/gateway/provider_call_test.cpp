@@ -33,14 +33,15 @@ class ScriptedProvider final : public providers::Provider {
                  .as_object();
     co_return r;
   }
-  Task<Status> stream(const providers::InferenceRequest&, providers::CallContext&,
+  Task<Status> stream(const providers::InferenceRequest& request, providers::CallContext&,
                       providers::ChunkSink& sink) override {
+    const bool include_usage = request.include_usage;
     for (const auto& c : chunks) {
       bool more = false;
       if (as_text) {
         std::string text;
         providers::ScannedChunk scanned;
-        if (!providers::scan_chunk(c, "m", text, scanned)) {
+        if (!providers::scan_chunk(c, "m", include_usage, text, scanned)) {
           co_return Error{ErrorCode::kInternal, "the test's chunk does not scan: " + c};
         }
         more = co_await sink.on_chunk_text(text, scanned.facts);
@@ -76,10 +77,10 @@ struct Harness {
     ex.request.set_body(json::parse(R"({"messages":[{"role":"user","content":"hello"}]})")
                           .as_object());
   }
-  void run() {
+  void run() { run_with(pipeline); }
+  void run_with(const Pipeline& p) {
     boost::asio::io_context ioc;
-    boost::asio::co_spawn(ioc, terminal.respond(ex, pipeline, writer, cancel),
-                          boost::asio::detached);
+    boost::asio::co_spawn(ioc, terminal.respond(ex, p, writer, cancel), boost::asio::detached);
     ioc.run();
   }
 };
@@ -219,6 +220,35 @@ TEST_P(TextChunks, NullUsageInAContentChunkReachesOnlyClientsThatAskedForUsage) 
   EXPECT_NE(h.writer.body.find("\"content\":\"hi\""), std::string::npos);
   EXPECT_NE(h.writer.body.find("\"model\":\"m\""), std::string::npos);
   EXPECT_EQ(h.writer.body.find("\"usage\":null") != std::string::npos, GetParam());
+}
+
+// A chunk stage sees every chunk as a tree, text-scanned ones included.
+class MarkChunks final : public ChunkStage {
+ public:
+  std::string_view name() const override { return "mark_chunks"; }
+  Status on_chunk(Exchange&, json::object& chunk) const override {
+    chunk["marked"] = true;
+    return {};
+  }
+};
+
+TEST_P(TextChunks, AChunkStageSeesEveryChunk) {
+  Harness h;
+  h.provider->as_text = true;
+  h.ex.request.stream = true;
+  h.ex.request.include_usage = GetParam();
+  h.provider->chunks = {kDelta, kDelta};
+  const MarkChunks mark;
+  const Pipeline with_stage({&mark}, h.terminal);
+  ASSERT_TRUE(with_stage.reads_chunks());
+  EXPECT_FALSE(h.pipeline.reads_chunks());
+  h.run_with(with_stage);
+  std::size_t marked = 0;
+  for (std::size_t at = h.writer.body.find("\"marked\":true"); at != std::string::npos;
+       at = h.writer.body.find("\"marked\":true", at + 1)) {
+    ++marked;
+  }
+  EXPECT_EQ(marked, 2u) << h.writer.body;
 }
 
 INSTANTIATE_TEST_SUITE_P(IncludeUsage, TextChunks, ::testing::Bool());

@@ -167,11 +167,13 @@ TEST(RequestFastPath, FillsTypedFieldsAndLayout) {
                         r->raw_layout().model_end - r->raw_layout().model_begin),
             "\"m\"");
 
-  auto other = accept_fast(
-      kChat, chat(R"(,"stream":true,"stream_options":{"include_usage":false})"), kDepth);
+  const std::string other_body =
+      chat(R"(,"stream":true,"stream_options":{"include_usage":false})");
+  auto other = accept_fast(kChat, other_body, kDepth);
   ASSERT_TRUE(other.has_value());
   EXPECT_EQ(other->raw_layout().stream_options, RawBodyLayout::StreamOptions::kOther);
-  auto absent = accept_fast(kChat, chat(""), kDepth);
+  const std::string absent_body = chat("");
+  auto absent = accept_fast(kChat, absent_body, kDepth);
   ASSERT_TRUE(absent.has_value());
   EXPECT_EQ(absent->raw_layout().stream_options, RawBodyLayout::StreamOptions::kAbsent);
 }
