@@ -61,6 +61,9 @@ TEST(Metrics, LabelSetsThatDifferOnlyInWhereValuesSplitAreDistinct) {
   EXPECT_EQ(c.with({"ab", "c"}).value(), 3u);
   EXPECT_EQ(c.with({"a", "bc"}).value(), 5u);
   EXPECT_EQ(c.with({"ab", ""}).value(), 7u);
+  c.with({"a\x1f", "b"}).inc(11);  // a separator inside a value must not join two sets
+  EXPECT_EQ(c.with({"a", "\x1f" "b"}).value(), 0u);
+  EXPECT_EQ(c.with({"a\x1f", "b"}).value(), 11u);
   const std::string text = r.render();
   EXPECT_NE(text.find("t_total{x=\"ab\",y=\"c\"} 3\n"), std::string::npos) << text;
   EXPECT_NE(text.find("t_total{x=\"a\",y=\"bc\"} 5\n"), std::string::npos) << text;
