@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -84,10 +85,21 @@ const std::vector<double>& overhead_buckets() {
 
 namespace {
 
-// The label values a thread last used with one family, joined by append_value.
+// The label sets a thread used last with one family (values joined by append_value): a
+// few, because a request records some families twice with different values (tokens in and
+// out, the request and response overheads).
 struct LastUse {
-  std::string values;
-  void* child = nullptr;
+  static constexpr std::size_t kSets = 4;
+  std::array<std::string, kSets> values;
+  std::array<void*, kSets> child{};
+  std::size_t next = 0;  // the slot to replace on a miss
+
+  void* find(std::initializer_list<std::string_view> wanted) const;
+  void remember(std::string_view joined, void* c) {
+    values[next].assign(joined);
+    child[next] = c;
+    next = (next + 1) % kSets;
+  }
 };
 
 // Label values joined as (4-byte length, bytes) each, so that no value can pass for two.
@@ -110,18 +122,25 @@ bool same_values(std::string_view joined, std::initializer_list<std::string_view
   return at == joined.size();
 }
 
+void* LastUse::find(std::initializer_list<std::string_view> wanted) const {
+  for (std::size_t i = 0; i < kSets; ++i) {
+    if (child[i] != nullptr && same_values(values[i], wanted)) return child[i];
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 void* FamilyBase::find_or_create(std::initializer_list<std::string_view> values) {
-  // First, per thread and family, the label set used last time: a request path records the
+  // First, per thread and family, the label sets used last: a request path records the
   // same model and version over and over, and a comparison is cheaper than a hash. Families
   // have process-unique ids, so a destroyed family's entry is never hit again.
   // Families are few in a server; tests create thousands. Past this id, no memo (each entry
-  // is ~40 bytes per thread).
-  constexpr std::uint64_t kMaxRemembered = 1 << 16;
+  // is ~170 bytes per thread).
+  constexpr std::uint64_t kMaxRemembered = 1 << 14;
   thread_local std::vector<LastUse> last;
-  if (id_ < last.size() && last[id_].child && same_values(last[id_].values, values)) {
-    return last[id_].child;
+  if (id_ < last.size()) {
+    if (void* hit = last[id_].find(values)) return hit;
   }
   // Then a per-thread cache keyed by (family, label values): the registry lock is taken
   // once per label set per thread. The key is built in a reused buffer and looked up
@@ -149,8 +168,7 @@ void* FamilyBase::find_or_create(std::initializer_list<std::string_view> values)
   }
   if (id_ < kMaxRemembered) {
     if (id_ >= last.size()) last.resize(id_ + 1);
-    last[id_].values.assign(key, sizeof id_, std::string::npos);
-    last[id_].child = child;
+    last[id_].remember(std::string_view(key).substr(sizeof id_), child);
   }
   return child;
 }
