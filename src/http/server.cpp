@@ -133,8 +133,8 @@ class ConnectionWriter final : public ResponseWriter {
     append_head(head_, status, request_id_, keep_alive_);
     append_headers(head_, content_type, headers);
     head_ += "Transfer-Encoding: chunked\r\n\r\n";
-    std::array<asio::const_buffer, 1> bufs{asio::buffer(head_)};
-    co_return co_await write_buffers(bufs);
+    head_pending_ = true;  // sent with the first chunk: the relay begins right before one
+    co_return ok_;
   }
 
   Task<bool> write(std::string_view data) override {
@@ -144,15 +144,16 @@ class ConnectionWriter final : public ResponseWriter {
     char* end = std::to_chars(size_line, size_line + 16, data.size(), 16).ptr;
     *end++ = '\r';
     *end++ = '\n';
-    std::array<asio::const_buffer, 3> bufs{asio::buffer(size_line, static_cast<size_t>(end - size_line)),
-                                           asio::buffer(data), asio::buffer("\r\n", 2)};
+    std::array<asio::const_buffer, 4> bufs{
+        pending_head(), asio::buffer(size_line, static_cast<size_t>(end - size_line)),
+        asio::buffer(data), asio::buffer("\r\n", 2)};
     co_return co_await write_buffers(bufs);
   }
 
   Task<bool> finish() override {
     if (!streaming_ || finished_) co_return ok_;
     finished_ = true;
-    std::array<asio::const_buffer, 1> bufs{asio::buffer("0\r\n\r\n", 5)};
+    std::array<asio::const_buffer, 2> bufs{pending_head(), asio::buffer("0\r\n\r\n", 5)};
     co_return co_await write_buffers(bufs);
   }
 
@@ -162,6 +163,13 @@ class ConnectionWriter final : public ResponseWriter {
   bool complete() const { return ok_ && started_ && (!streaming_ || finished_); }
 
  private:
+  // The stream's head if it has not gone out yet (once), else nothing.
+  asio::const_buffer pending_head() {
+    if (!head_pending_) return {};
+    head_pending_ = false;
+    return asio::buffer(head_);
+  }
+
   template <class Buffers>
   Task<bool> write_buffers(const Buffers& bufs) {
     if (!ok_) co_return false;
@@ -182,6 +190,7 @@ class ConnectionWriter final : public ResponseWriter {
   std::chrono::milliseconds write_timeout_;
   std::string head_;
   bool started_ = false;
+  bool head_pending_ = false;  // begin_stream's head waits for the first chunk
   bool streaming_ = false;
   bool finished_ = false;
   bool ok_ = true;
