@@ -14,6 +14,8 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
+#include "core/line_log.h"
+
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -59,10 +61,10 @@ Result<std::optional<store::Revision>> parse_if_match(std::string_view v) {
 
 AdminApi::AdminApi(registry::RegistryService& service, registry::CallStatsCollector& call_stats,
                    const registry::SnapshotHolder& snapshots,
-                   std::shared_ptr<spdlog::logger> access_logger)
+                   std::shared_ptr<LineLog> access_log)
     : ctx_{service, call_stats},
       snapshots_(snapshots),
-      access_logger_(std::move(access_logger)),
+      access_log_(std::move(access_log)),
       control_(std::make_unique<ControlThread>()) {}
 
 AdminApi::~AdminApi() = default;
@@ -145,11 +147,11 @@ Task<void> AdminApi::handle(const http::HttpRequest& request, http::ResponseWrit
   if (!etag.empty()) headers.emplace_back("ETag", etag);
   co_await writer.send(status, "application/json", body, headers);
 
-  if (access_logger_) {
+  if (access_log_) {
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                             std::chrono::steady_clock::now() - started)
                             .count();
-    access_logger_->info(admin_log_line(request, target.path, ex.principal, status, micros,
+    access_log_->write(admin_log_line(request, target.path, ex.principal, status, micros,
                                         *outcome ? nullptr : &outcome->error()));
   }
 }

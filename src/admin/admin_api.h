@@ -16,8 +16,8 @@
 #include <string>
 #include <string_view>
 
-namespace spdlog {
-class logger;
+namespace plinth {
+class LineLog;
 }
 namespace plinth::gateway {
 struct Exchange;
@@ -30,7 +30,7 @@ class AdminApi {
   // `access_logger`: where each call's line goes; none when null.
   AdminApi(registry::RegistryService& service, registry::CallStatsCollector& call_stats,
            const registry::SnapshotHolder& snapshots,
-           std::shared_ptr<spdlog::logger> access_logger);
+           std::shared_ptr<LineLog> access_log);
   ~AdminApi();
 
   static bool owns(std::string_view target) { return target.starts_with("/admin/"); }
@@ -49,7 +49,7 @@ class AdminApi {
 
   AdminContext ctx_;
   const registry::SnapshotHolder& snapshots_;
-  std::shared_ptr<spdlog::logger> access_logger_;
+  std::shared_ptr<LineLog> access_log_;
   std::unique_ptr<ControlThread> control_;
 };
 

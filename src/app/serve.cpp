@@ -8,6 +8,7 @@
 #include "store/open_store.h"
 
 #include "core/config.h"
+#include "core/line_log.h"
 #include "core/metrics.h"
 #include "gateway/gateway.h"
 #include "http/server.h"
@@ -19,8 +20,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/detached.hpp>
-#include <spdlog/async.h>
-#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -51,24 +50,11 @@ Result<Config> load(const ServeOptions& o) {
   return cfg;
 }
 
-// The access log: JSON lines to stdout (or a file) through a bounded async queue, so
-// request threads never wait on the terminal.
-std::shared_ptr<spdlog::logger> make_access_logger(const LogConfig& log) {
-  spdlog::init_thread_pool(65536, 1);
-  spdlog::sink_ptr sink;
-  if (log.access_log_path.empty()) {
-    sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
-  } else {
-    sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(log.access_log_path);
-  }
-  auto logger = std::make_shared<spdlog::async_logger>(
-      "access", sink, spdlog::thread_pool(), spdlog::async_overflow_policy::block);
-  logger->set_pattern("%v");
-  // Flushed once a second by spdlog's flusher thread (and at exit), not once per line: a write
-  // per request cost ~10 us of CPU per request at 1k req/s (bench scenario 7).
-  logger->flush_on(spdlog::level::err);
-  spdlog::flush_every(std::chrono::seconds(1));
-  return logger;
+// The access log (and the admin API's lines): JSON lines to stdout or a file, written in
+// batches by a thread of its own (core/line_log.h). None when the access log is off.
+std::shared_ptr<LineLog> make_access_log(const LogConfig& log) {
+  if (!log.access_log) return nullptr;
+  return std::make_shared<LineLog>(log.access_log_path);
 }
 
 // Lists the models of every `discover: true` provider, once, at start.
@@ -188,14 +174,19 @@ int serve(const ServeOptions& options) {
   std::signal(SIGPIPE, SIG_IGN);
 
   metrics::Registry registry;
-  auto access_logger = make_access_logger(cfg->log);
+  std::shared_ptr<LineLog> access_log;
+  try {
+    access_log = make_access_log(cfg->log);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "plinth: %s\n", e.what());
+    return 1;
+  }
   http::Server* server_ptr = nullptr;
   gateway::Gateway gateway(
-      snapshots, registry, access_logger,
+      snapshots, registry, access_log,
       {cfg->server.max_json_depth, cfg->log.access_log, &call_stats},
       [&server_ptr] { return server_ptr && !server_ptr->shutting_down(); });
-  admin::AdminApi admin_api(registry_service, call_stats, snapshots,
-                           cfg->log.access_log ? access_logger : nullptr);
+  admin::AdminApi admin_api(registry_service, call_stats, snapshots, access_log);
   FrontDoor front_door(gateway, admin_api);
   http::Server server(cfg->server, front_door);
   if (Status s = server.bind(); !s) {
@@ -230,7 +221,7 @@ int serve(const ServeOptions& options) {
   // Before the loggers go: both log while they stop (a last statistics flush).
   admin_api.stop();
   follower.reset();
-  access_logger->flush();
+  if (access_log) access_log->flush();
   spdlog::shutdown();
   return 0;
 }

@@ -6,7 +6,7 @@
 namespace plinth::gateway {
 
 Gateway::Gateway(const registry::SnapshotHolder& snapshots, metrics::Registry& registry,
-                 std::shared_ptr<spdlog::logger> access_logger, Options options,
+                 std::shared_ptr<LineLog> access_log, Options options,
                  std::function<bool()> ready)
     : snapshots_(snapshots),
       registry_(registry),
@@ -18,8 +18,8 @@ Gateway::Gateway(const registry::SnapshotHolder& snapshots, metrics::Registry& r
   // Completion-side stages run in reverse order: the access log line is written last, after
   // metrics, so it reflects everything the other stages decided.
   std::vector<const Stage*> observe;
-  if (options.access_log && access_logger) {
-    access_log_ = std::make_unique<AccessLog>(std::move(access_logger));
+  if (options.access_log && access_log) {
+    access_log_ = std::make_unique<AccessLog>(std::move(access_log));
     observe.push_back(access_log_.get());
   }
   observe.push_back(&record_metrics_);

@@ -36,7 +36,7 @@ class Gateway final : public http::Handler {
   };
   // `ready` answers /readyz (false while starting or shutting down).
   Gateway(const registry::SnapshotHolder& snapshots, metrics::Registry& registry,
-          std::shared_ptr<spdlog::logger> access_logger, Options options,
+          std::shared_ptr<LineLog> access_log, Options options,
           std::function<bool()> ready);
 
   Task<void> handle(const http::HttpRequest& request, http::ResponseWriter& writer,

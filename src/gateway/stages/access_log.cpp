@@ -1,6 +1,7 @@
 #include "gateway/stages/access_log.h"
 
 #include "core/json_line.h"
+#include "core/line_log.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -60,6 +61,6 @@ std::string access_log_line(const Exchange& ex) {
   return out;
 }
 
-void AccessLog::on_complete(Exchange& ex) const { logger_->info(access_log_line(ex)); }
+void AccessLog::on_complete(Exchange& ex) const { log_->write(access_log_line(ex)); }
 
 }  // namespace plinth::gateway

@@ -1,25 +1,25 @@
 // AccessLog: one JSON line per request (request id, key id — never the key — model,
-// status, tokens, latencies) through an async spdlog logger.
+// status, tokens, latencies), handed to a LineLog that writes them in batches.
 #pragma once
 
 #include "gateway/stage.h"
 
 #include <memory>
 
-namespace spdlog {
-class logger;
+namespace plinth {
+class LineLog;
 }
 
 namespace plinth::gateway {
 
 class AccessLog final : public Stage {
  public:
-  explicit AccessLog(std::shared_ptr<spdlog::logger> logger) : logger_(std::move(logger)) {}
+  explicit AccessLog(std::shared_ptr<LineLog> log) : log_(std::move(log)) {}
   std::string_view name() const override { return "access_log"; }
   void on_complete(Exchange& ex) const override;
 
  private:
-  std::shared_ptr<spdlog::logger> logger_;
+  std::shared_ptr<LineLog> log_;
 };
 
 // Renders the access log line (no trailing newline). Exposed for tests.
