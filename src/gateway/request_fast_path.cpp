@@ -1,5 +1,7 @@
 #include "gateway/request_fast_path.h"
 
+#include "core/json_sax.h"
+
 #include <boost/json/basic_parser_impl.hpp>
 
 #include <array>
@@ -9,11 +11,9 @@ namespace plinth::gateway {
 
 namespace {
 
-using boost::json::error_code;
 using providers::InferenceRequest;
 using providers::Operation;
 using providers::RawBodyLayout;
-using sv = boost::json::string_view;
 
 // The top-level fields the validators act on. Anything else passes through unread.
 enum class Field : std::uint8_t {
@@ -102,14 +102,8 @@ bool is_number(Kind k) { return k == Kind::kInt || k == Kind::kUint || k == Kind
 
 // The SAX handler. Every callback returns false (stopping the parse) the moment the body
 // leaves the shape this path accepts.
-struct Scan {
-  constexpr static std::size_t max_object_size = std::size_t(-1);
-  constexpr static std::size_t max_array_size = std::size_t(-1);
-  constexpr static std::size_t max_key_size = std::size_t(-1);
-  constexpr static std::size_t max_string_size = std::size_t(-1);
-
+struct Scan : SaxScan {
   Operation op = Operation::kChat;
-  std::string_view input;
   InferenceRequest req;
   RawBodyLayout layout;
 
@@ -117,8 +111,6 @@ struct Scan {
   Field top = Field::kOther;     // the member being read at depth 1
   std::uint32_t seen = 0;        // fields met at depth 1, by bit
   std::string_view key;          // the key being read below depth 1 (messages, options)
-  std::string parts;             // a key or string that arrived in pieces (escapes)
-  bool split = false;
 
   std::size_t messages = 0;
   bool role_seen = false, assistant = false, content_seen = false, content_given = false;
@@ -126,22 +118,6 @@ struct Scan {
   bool format_type_ok = false;
   bool options_other = false;  // stream_options holds more than include_usage
   std::optional<std::int64_t> max_completion;
-
-  static bool no(error_code& ec) {
-    ec = boost::json::error::syntax;  // any code: the caller only asks whether it finished
-    return false;
-  }
-
-  // A complete key or string: the input's own bytes, or the pieces gathered so far.
-  std::string_view whole(sv last) {
-    if (!split) return {last.data(), last.size()};
-    parts.append(last.data(), last.size());
-    return parts;
-  }
-  void reset_parts() {
-    parts.clear();
-    split = false;
-  }
 
   bool in_message() const { return depth == 3 && top == Field::kMessages; }
 
@@ -276,8 +252,6 @@ struct Scan {
     return true;
   }
 
-  bool on_document_begin(error_code&) { return true; }
-  bool on_document_end(error_code&) { return true; }
   bool on_object_begin(error_code& ec) {
     if (!value(Kind::kObject, {}, 0, 0, false, ec)) return false;
     ++depth;
@@ -300,11 +274,6 @@ struct Scan {
     --depth;
     return true;
   }
-  bool on_key_part(sv s, std::size_t, error_code&) {
-    parts.append(s.data(), s.size());
-    split = true;
-    return true;
-  }
   bool on_key(sv last, std::size_t, error_code& ec) {
     const std::string_view k = whole(last);
     bool ok = true;
@@ -319,7 +288,7 @@ struct Scan {
       // Keys of messages and options are compared in the value that follows, so the view
       // must point into the input: a key that came in pieces, or unescaped into the
       // parser's scratch buffer, is rare enough to leave to the full path.
-      ok = !split && k.data() >= input.data() && k.data() + k.size() <= input.data() + input.size();
+      ok = in_input(k);
       key = k;
       if (in_message() && ok) {
         if ((key == "role" && role_seen) || (key == "content" && content_seen)) ok = false;
@@ -329,18 +298,12 @@ struct Scan {
     reset_parts();
     return ok || no(ec);
   }
-  bool on_string_part(sv s, std::size_t, error_code&) {
-    parts.append(s.data(), s.size());
-    split = true;
-    return true;
-  }
   bool on_string(sv last, std::size_t, error_code& ec) {
     const std::string_view s = whole(last);
     const bool ok = value(Kind::kString, s, 0, 0, false, ec);
     reset_parts();
     return ok;
   }
-  bool on_number_part(sv, error_code&) { return true; }
   bool on_int64(std::int64_t i, sv, error_code& ec) {
     return value(Kind::kInt, {}, i, static_cast<double>(i), false, ec);
   }
@@ -352,8 +315,6 @@ struct Scan {
   }
   bool on_bool(bool b, error_code& ec) { return value(Kind::kBool, {}, 0, 0, b, ec); }
   bool on_null(error_code& ec) { return value(Kind::kNull, {}, 0, 0, false, ec); }
-  bool on_comment_part(sv, error_code&) { return true; }
-  bool on_comment(sv, error_code&) { return true; }
 };
 
 bool has(const Scan& scan, Field f) { return (scan.seen & (1u << static_cast<unsigned>(f))) != 0; }
@@ -369,13 +330,10 @@ std::optional<InferenceRequest> accept_fast(Operation op, std::string_view body,
   scan.op = op;
   scan.input = body;
   scan.req.op = op;
-  error_code ec;
+  boost::json::error_code ec;
   const std::size_t used = parser.write_some(false, body.data(), body.size(), ec);
   if (ec || !parser.done()) return std::nullopt;
-  // The parser stops after one value: anything but whitespace after it is not JSON.
-  for (char c : body.substr(used)) {
-    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return std::nullopt;
-  }
+  if (!only_whitespace(body.substr(used))) return std::nullopt;  // not one JSON value
   if (scan.req.public_model.empty()) return std::nullopt;
   if (op == Operation::kChat && (!has(scan, Field::kMessages) || scan.messages == 0)) {
     return std::nullopt;

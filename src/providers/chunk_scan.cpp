@@ -1,5 +1,6 @@
 #include "providers/chunk_scan.h"
 
+#include "core/json_sax.h"
 #include "core/json_text.h"
 #include "metering/token_count.h"
 
@@ -15,8 +16,6 @@ namespace plinth::providers {
 
 namespace {
 
-using boost::json::error_code;
-using sv = boost::json::string_view;
 
 enum class Top : std::uint8_t { kOther, kModel, kUsage, kChoices, kError, kObject, kId, kCreated };
 enum class InUsage : std::uint8_t { kOther, kPrompt, kCompletion };
@@ -43,13 +42,7 @@ std::int64_t integer_or_zero(bool is_int, std::int64_t i, bool is_uint, std::uin
   return 0;
 }
 
-struct Scan {
-  constexpr static std::size_t max_object_size = std::size_t(-1);
-  constexpr static std::size_t max_array_size = std::size_t(-1);
-  constexpr static std::size_t max_key_size = std::size_t(-1);
-  constexpr static std::size_t max_string_size = std::size_t(-1);
-
-  std::string_view input;
+struct Scan : SaxScan {
   ScannedChunk* out = nullptr;
   int depth = 0;
   Top top = Top::kOther;
@@ -62,29 +55,11 @@ struct Scan {
   bool delta_object = false;   // the current choice's "delta" is an object
   const char* usage_key_begin = nullptr;  // the top-level "usage" key's opening quote
   bool usage_null = false;
-  std::string parts;         // a key or string that came in pieces
-  bool split = false;
   bool choices_array = false;
   std::size_t choices = 0;
   const char* model_begin = nullptr;
   std::size_t model_size = 0;
 
-  static bool no(error_code& ec) {
-    ec = boost::json::error::syntax;
-    return false;
-  }
-  std::string_view whole(sv last) {
-    if (!split) return {last.data(), last.size()};
-    parts.append(last.data(), last.size());
-    return parts;
-  }
-  void reset_parts() {
-    parts.clear();
-    split = false;
-  }
-  bool in_input(std::string_view s) const {
-    return !split && s.data() >= input.data() && s.data() + s.size() <= input.data() + input.size();
-  }
   bool in_choices() const { return top == Top::kChoices; }
 
   // Any value at the current depth (containers before their contents).
@@ -138,8 +113,6 @@ struct Scan {
     return true;
   }
 
-  bool on_document_begin(error_code&) { return true; }
-  bool on_document_end(error_code&) { return true; }
   bool on_object_begin(error_code& ec) {
     if (!value(Kind::kObject, {}, ec)) return false;
     ++depth;
@@ -157,11 +130,6 @@ struct Scan {
   }
   bool on_array_end(std::size_t, error_code&) {
     --depth;
-    return true;
-  }
-  bool on_key_part(sv s, std::size_t, error_code&) {
-    parts.append(s.data(), s.size());
-    split = true;
     return true;
   }
   bool on_key(sv last, std::size_t, error_code& ec) {
@@ -191,11 +159,6 @@ struct Scan {
     reset_parts();
     return ok || no(ec);
   }
-  bool on_string_part(sv s, std::size_t, error_code&) {
-    parts.append(s.data(), s.size());
-    split = true;
-    return true;
-  }
   bool on_string(sv last, std::size_t, error_code& ec) {
     const std::string_view s = whole(last);
     const bool ok = value(Kind::kString, s, ec);
@@ -214,7 +177,6 @@ struct Scan {
     }
     return value(Kind::kOther, {}, ec);
   }
-  bool on_number_part(sv, error_code&) { return true; }
   bool on_int64(std::int64_t i, sv, error_code& ec) { return number(true, i, false, 0, 0, ec); }
   bool on_uint64(std::uint64_t u, sv, error_code& ec) {
     return number(false, 0, true, u, 0, ec);
@@ -222,8 +184,6 @@ struct Scan {
   bool on_double(double d, sv, error_code& ec) { return number(false, 0, false, 0, d, ec); }
   bool on_bool(bool, error_code& ec) { return value(Kind::kOther, {}, ec); }
   bool on_null(error_code& ec) { return value(Kind::kNull, {}, ec); }
-  bool on_comment_part(sv, error_code&) { return true; }
-  bool on_comment(sv, error_code&) { return true; }
 };
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -259,12 +219,10 @@ bool scan_chunk(std::string_view data, std::string_view public_model, bool keep_
   Scan& scan = parser.handler();
   scan.input = data;
   scan.out = &scanned;
-  error_code ec;
+  boost::json::error_code ec;
   const std::size_t used = parser.write_some(false, data.data(), data.size(), ec);
   if (ec || !parser.done()) return false;
-  for (char c : data.substr(used)) {
-    if (!is_space(c)) return false;
-  }
+  if (!only_whitespace(data.substr(used))) return false;
   ChunkFacts& facts = scanned.facts;
   const bool choices_empty = !has(scan, Top::kChoices) || (scan.choices_array && scan.choices == 0);
   facts.usage_only = facts.usage.has_value() && choices_empty;

@@ -1,5 +1,6 @@
 #include "providers/response_rewrite.h"
 
+#include "core/json_sax.h"
 #include "core/json_text.h"
 
 #include <boost/json/basic_parser_impl.hpp>
@@ -13,26 +14,17 @@ using sv = boost::json::string_view;
 
 // Tracks just enough structure: the current top-level key, the usage object's fields, and
 // where the top-level "model" string sits in the input.
-struct Scan {
-  constexpr static std::size_t max_object_size = std::size_t(-1);
-  constexpr static std::size_t max_array_size = std::size_t(-1);
-  constexpr static std::size_t max_key_size = std::size_t(-1);
-  constexpr static std::size_t max_string_size = std::size_t(-1);
-
-  std::string_view input;
+struct Scan : SaxScan {
   int depth = 0;
   std::string_view top_key;   // the key of the member being read at depth 1
   std::string_view usage_key; // the key being read inside "usage"
   bool in_usage = false;
   bool usage_seen = false;
   bool error_seen = false;
-  bool split_string = false;  // the current string came in parts (escapes): no fast path
   const char* model_begin = nullptr;
   std::size_t model_size = 0;
   Usage usage;
 
-  bool on_document_begin(error_code&) { return true; }
-  bool on_document_end(error_code&) { return true; }
   bool on_object_begin(error_code&) {
     if (depth == 1 && top_key == "usage") in_usage = usage_seen = true;
     ++depth;
@@ -52,39 +44,27 @@ struct Scan {
     --depth;
     return true;
   }
-  bool on_key_part(sv, std::size_t, error_code&) {
-    split_string = true;
-    return true;
-  }
   bool on_key(sv s, std::size_t, error_code&) {
-    // Keys with escapes arrive in parts and may not point into the input; they are not
-    // keys we look for, and string_views into the parser's buffer must not be kept.
-    const std::string_view k = split_string ? std::string_view() : std::string_view(s.data(), s.size());
-    split_string = false;
+    // A key with escapes is not one we look for, and a view of it (pieces, or the parser's
+    // scratch buffer) must not be kept.
+    const std::string_view view(s.data(), s.size());
+    const std::string_view k = in_input(view) ? view : std::string_view();
+    reset_parts();
     if (depth == 1) top_key = k;
     if (depth == 2 && in_usage) usage_key = k;
     return true;
   }
-  bool on_string_part(sv, std::size_t, error_code&) {
-    split_string = true;
-    return true;
-  }
   bool on_string(sv s, std::size_t, error_code&) {
-    if (depth == 1 && top_key == "model") {
-      const bool in_input = s.data() >= input.data() && s.data() + s.size() <= input.data() + input.size();
-      if (!split_string && in_input) {
-        model_begin = s.data();
-        model_size = s.size();
-      }
+    const std::string_view view(s.data(), s.size());
+    if (depth == 1 && top_key == "model" && in_input(view)) {
+      model_begin = s.data();
+      model_size = s.size();
     }
-    if (depth == 1 && top_key == "object" && std::string_view(s.data(), s.size()) == "error") {
-      error_seen = true;
-    }
+    if (depth == 1 && top_key == "object" && view == "error") error_seen = true;
     if (depth == 1 && top_key == "error") error_seen = true;
-    split_string = false;
+    reset_parts();
     return true;
   }
-  bool on_number_part(sv, error_code&) { return true; }
   void number(std::int64_t n) {
     if (depth == 2 && in_usage) {
       if (usage_key == "prompt_tokens") usage.prompt_tokens = n;
@@ -105,8 +85,6 @@ struct Scan {
     return true;
   }
   bool on_null(error_code&) { return true; }
-  bool on_comment_part(sv, error_code&) { return true; }
-  bool on_comment(sv, error_code&) { return true; }
 };
 
 }  // namespace
