@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { adminRequest } from '../e2e/lib/admin.mjs';
+import { adminRequest, readBody } from '../e2e/lib/admin.mjs';
 import { startPlinth, TEST_KEY } from '../e2e/lib/plinth.mjs';
 import { scrape, sum } from '../e2e/lib/prometheus.mjs';
 import { waitUntil } from '../e2e/lib/wait.mjs';
@@ -131,13 +131,7 @@ async function chat(model, { key = TEST_KEY, user } = {}) {
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
+  const { text, json } = await readBody(res);
   return {
     status: res.status,
     version: res.headers.get('x-plinth-model-version'),

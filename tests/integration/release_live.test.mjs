@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { adminOk as adminOkAt, adminRequest } from '../e2e/lib/admin.mjs';
+import { adminOk as adminOkAt, adminRequest, readBody } from '../e2e/lib/admin.mjs';
 import { startPlinth, TEST_KEY } from '../e2e/lib/plinth.mjs';
 import { sum, scrape } from '../e2e/lib/prometheus.mjs';
 import { readSse, sseEvents } from '../e2e/lib/sse.mjs';
@@ -82,13 +82,7 @@ const headerInfo = (res) => ({
 // One non-streamed chat call: {status, version, revision, json, text, at} (at: when it ended).
 async function chat(model, opts = {}) {
   const res = await chatRequest(model, opts);
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
+  const { text, json } = await readBody(res);
   return { ...headerInfo(res), json, text, at: Date.now() };
 }
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { startFakeUpstream } from '../e2e/lib/fake_upstream.mjs';
-import { adminOk, adminRequest } from '../e2e/lib/admin.mjs';
+import { adminOk, adminRequest, readBody } from '../e2e/lib/admin.mjs';
 import { startPlinth, TEST_KEY } from '../e2e/lib/plinth.mjs';
 import { startPostgres } from '../e2e/lib/postgres.mjs';
 import { sseEvents } from '../e2e/lib/sse.mjs';
@@ -79,13 +79,7 @@ function chatRequest(replica, model, { user = 'replica-test', maxTokens = 1, str
 
 async function chat(replica, model, opts = {}) {
   const res = await chatRequest(replica, model, opts);
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
+  const { text, json } = await readBody(res);
   const rev = res.headers.get('x-plinth-config-revision');
   return { status: res.status, version: res.headers.get('x-plinth-model-version'),
     revision: rev === null ? null : Number(rev), text, json };

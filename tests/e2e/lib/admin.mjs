@@ -6,6 +6,18 @@ import assert from 'node:assert/strict';
 
 import { TEST_KEY } from './plinth.mjs';
 
+// A fetch() response's body as text, and as JSON when it parses (else undefined).
+export async function readBody(res) {
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { text, json };
+}
+
 // `body`: an object (sent as JSON) or a string (sent as is). `headers` may override the
 // content type.
 export async function adminRequest(baseUrl, method, urlPath,
@@ -18,13 +30,7 @@ export async function adminRequest(baseUrl, method, urlPath,
     headers: h,
     body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)),
   });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
+  const { text, json } = await readBody(res);
   return { status: res.status, headers: res.headers, text, json };
 }
 
