@@ -65,10 +65,12 @@ struct SaxScan {
   bool on_comment(sv, error_code&) { return true; }
 };
 
+inline bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
 // basic_parser stops after one value: true when only JSON whitespace follows it.
 inline bool only_whitespace(std::string_view rest) {
   for (char c : rest) {
-    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return false;
+    if (!is_json_space(c)) return false;
   }
   return true;
 }

@@ -5,9 +5,9 @@
 #include "metering/token_count.h"
 
 #include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/value.hpp>
 
 #include <array>
-#include <cmath>
 #include <optional>
 #include <utility>
 #include <cstdint>
@@ -31,15 +31,6 @@ Top top_of(std::string_view k) {
   if (k == "id") return Top::kId;
   if (k == "created") return Top::kCreated;
   return Top::kOther;
-}
-
-// json_integer_or(v, 0) for a number event (core/json_text.h).
-std::int64_t integer_or_zero(bool is_int, std::int64_t i, bool is_uint, std::uint64_t u, double d,
-                             bool is_double) {
-  if (is_int) return i;
-  if (is_uint) return u <= static_cast<std::uint64_t>(INT64_MAX) ? static_cast<std::int64_t>(u) : 0;
-  if (is_double && std::isfinite(d) && std::abs(d) < 9.2e18) return static_cast<std::int64_t>(d);
-  return 0;
 }
 
 struct Scan : SaxScan {
@@ -165,45 +156,42 @@ struct Scan : SaxScan {
     reset_parts();
     return ok;
   }
-  bool number(bool is_int, std::int64_t i, bool is_uint, std::uint64_t u, double d,
-              error_code& ec) {
-    if (depth == 1 && top == Top::kCreated) {
-      out->facts.created = integer_or_zero(is_int, i, is_uint, u, d, !is_int && !is_uint);
-    }
+  // A number event, read as the tree path reads it (json_integer_or; a scalar value
+  // allocates nothing).
+  bool number(const boost::json::value& v, error_code& ec) {
+    if (depth == 1 && top == Top::kCreated) out->facts.created = json_integer_or(v, 0);
     if (depth == 2 && top == Top::kUsage && usage_key != InUsage::kOther) {
-      const std::int64_t n = integer_or_zero(is_int, i, is_uint, u, d, !is_int && !is_uint);
+      const std::int64_t n = json_integer_or(v, 0);
       if (usage_key == InUsage::kPrompt) out->facts.usage->prompt_tokens = n;
       else out->facts.usage->completion_tokens = n;
     }
     return value(Kind::kOther, {}, ec);
   }
-  bool on_int64(std::int64_t i, sv, error_code& ec) { return number(true, i, false, 0, 0, ec); }
+  bool on_int64(std::int64_t i, sv, error_code& ec) { return number(boost::json::value(i), ec); }
   bool on_uint64(std::uint64_t u, sv, error_code& ec) {
-    return number(false, 0, true, u, 0, ec);
+    return number(boost::json::value(u), ec);
   }
-  bool on_double(double d, sv, error_code& ec) { return number(false, 0, false, 0, d, ec); }
+  bool on_double(double d, sv, error_code& ec) { return number(boost::json::value(d), ec); }
   bool on_bool(bool, error_code& ec) { return value(Kind::kOther, {}, ec); }
   bool on_null(error_code& ec) { return value(Kind::kNull, {}, ec); }
 };
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // The bytes of `"usage": null` and one comma next to it, for cutting, or nothing when the
 // text around the key is not laid out as expected.
 std::optional<std::pair<std::size_t, std::size_t>> null_usage_span(std::string_view data,
                                                                    std::size_t key_begin) {
   std::size_t at = key_begin + std::string_view("\"usage\"").size();
-  while (at < data.size() && is_space(data[at])) ++at;
+  while (at < data.size() && is_json_space(data[at])) ++at;
   if (at >= data.size() || data[at] != ':') return std::nullopt;
   ++at;
-  while (at < data.size() && is_space(data[at])) ++at;
+  while (at < data.size() && is_json_space(data[at])) ++at;
   if (data.substr(at, 4) != "null") return std::nullopt;
   const std::size_t value_end = at + 4;
   at = value_end;
-  while (at < data.size() && is_space(data[at])) ++at;
+  while (at < data.size() && is_json_space(data[at])) ++at;
   if (at < data.size() && data[at] == ',') return std::make_pair(key_begin, at + 1);
   std::size_t before = key_begin;  // the last member: take the comma before it
-  while (before > 0 && is_space(data[before - 1])) --before;
+  while (before > 0 && is_json_space(data[before - 1])) --before;
   if (before == 0 || data[before - 1] != ',') return std::nullopt;
   return std::make_pair(before - 1, value_end);
 }
