@@ -30,6 +30,7 @@
 #include <random>
 #include <thread>
 
+#include "http/detail/request_reading.h"
 #include "http/detail/send_now.h"
 #include "http/request_id.h"
 
@@ -208,57 +209,6 @@ struct ConnectionAccess {
   static Task<void> linger_close(beast::tcp_stream& stream);
 };
 
-// Feeds the bytes already buffered to the parser without an asynchronous read (Beast
-// completes even an already satisfied read through a posted handler). Stops at the end of
-// the head (the parser is not eager) and at the end of the message. Returns the parser's
-// error; "need more" is not one.
-static boost::system::error_code put_buffered(bhttp::request_parser<bhttp::string_body>& parser,
-                                              beast::flat_buffer& buffer) {
-  boost::system::error_code ec;
-  const bool in_head = !parser.is_header_done();
-  while (buffer.size() > 0 && !parser.is_done() && in_head == !parser.is_header_done()) {
-    const std::size_t n = parser.put(buffer.data(), ec);
-    buffer.consume(n);
-    if (ec == bhttp::error::need_more) return {};
-    if (ec || n == 0) break;
-  }
-  return ec;
-}
-
-// The request headers the server reads, found in one pass over the fields (a lookup by
-// name costs a tree search with case-insensitive compares each).
-struct RequestHeaders {
-  std::string_view authorization;
-  std::string_view content_type;
-  std::string_view if_match;
-  std::string_view expect;
-  std::string_view request_id;
-};
-
-static RequestHeaders pick_headers(const bhttp::request<bhttp::string_body>& msg) {
-  RequestHeaders h;
-  // The first occurrence counts, empty or not, as a lookup by name would find it.
-  std::array<bool, 5> seen{};
-  auto set = [&seen](std::size_t i, std::string_view& out, const auto& field) {
-    if (seen[i]) return;
-    seen[i] = true;
-    out = std::string_view(field.value().data(), field.value().size());
-  };
-  for (const auto& field : msg) {
-    switch (field.name()) {
-      case bhttp::field::authorization: set(0, h.authorization, field); break;
-      case bhttp::field::content_type: set(1, h.content_type, field); break;
-      case bhttp::field::if_match: set(2, h.if_match, field); break;
-      case bhttp::field::expect: set(3, h.expect, field); break;
-      case bhttp::field::unknown:
-        if (beast::iequals(field.name_string(), "x-request-id")) set(4, h.request_id, field);
-        break;
-      default: break;
-    }
-  }
-  return h;
-}
-
 // What to answer when reading a request failed; nothing when the client simply went away.
 static std::optional<Error> read_error(const boost::system::error_code& ec, const ServerConfig& cfg,
                                 std::string_view what) {
@@ -331,7 +281,7 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
     parser.body_limit(cfg.body_limit);
     // Most requests arrive whole in the first read: parse what is buffered in place and go
     // to the socket (under read_timeout) only for the rest.
-    boost::system::error_code hec = put_buffered(parser, buffer);
+    boost::system::error_code hec = detail::put_buffered(parser, buffer);
     bool read_deadline = false;
     if (!hec && !parser.is_header_done()) {
       stream.expires_after(cfg.read_timeout);
@@ -348,7 +298,7 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
       co_return;
     }
 
-    const RequestHeaders wanted = pick_headers(parser.get());
+    const detail::RequestHeaders wanted = detail::pick_headers(parser.get());
     std::string_view request_id = fallback_id;
     if (is_acceptable_request_id(wanted.request_id)) request_id = wanted.request_id;
 
@@ -362,7 +312,7 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
       (void)wn;
       if (wec) co_return;
     }
-    boost::system::error_code bec = put_buffered(parser, buffer);
+    boost::system::error_code bec = detail::put_buffered(parser, buffer);
     if (!bec && !parser.is_done()) {
       if (!read_deadline) stream.expires_after(cfg.read_timeout);
       auto r_bec = co_await bhttp::async_read(stream, buffer, parser, kTuple);
