@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffer_traits.hpp>
@@ -50,25 +51,59 @@ struct Server::Worker {
 
 namespace {
 
-// Fires the request's Cancel when the client closes its end while the request is handled.
-// A readable socket is peeked: zero bytes (FIN) or an error means the client is gone; data
-// means a pipelined request, which is left for the next read.
-struct DisconnectWatch {
-  Cancel* cancel = nullptr;
-  bool done = false;
-  bool fired = false;
-};
+// The connection's next read, started while a request is handled. It does two jobs: when
+// the client closes its end (or the connection fails) it fires the request's Cancel, and
+// when the client sends its next request early (pipelining) the bytes wait in the
+// connection's buffer. A read rather than a readiness wait because Asio re-arms epoll with an
+// epoll_ctl for every wait, while a read that follows an exhausted one costs no syscall until
+// data or FIN arrives: one syscall less per request.
+class NextRead {
+ public:
+  explicit NextRead(const asio::any_io_executor& executor) : timer_(executor) {}
 
-void watch_disconnect(tcp::socket& socket, const std::shared_ptr<DisconnectWatch>& watch) {
-  const int fd = socket.native_handle();
-  socket.async_wait(tcp::socket::wait_read, [watch, fd](boost::system::error_code ec) {
-    watch->fired = true;
-    if (watch->done || ec) return;
-    char byte;
-    const ssize_t r = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) watch->cancel->cancel();
-  });
-}
+  // Starts reading into `into` (the connection buffer's free space). `cancel` is fired if the
+  // client goes away before release().
+  static void start(tcp::socket& socket, asio::mutable_buffer into,
+                    const std::shared_ptr<NextRead>& self, Cancel& cancel) {
+    self->cancel_ = &cancel;
+    self->done_ = false;
+    self->pending_ = true;
+    socket.async_read_some(into, [self](boost::system::error_code ec, std::size_t n) {
+      self->complete(ec, n);
+    });
+  }
+
+  // The request is over: a late close no longer cancels it.
+  void release() { cancel_ = nullptr; }
+
+  bool pending() const { return pending_; }
+  bool done() const { return done_; }
+  // Taken into the connection's buffer (or given up on).
+  void consumed() { pending_ = false; }
+  const boost::system::error_code& error() const { return ec_; }
+  std::size_t bytes() const { return n_; }
+
+  // Sleeps until the read completes or `deadline` passes. The sleep is a timer wait, an
+  // operation the io_context owns, so a connection suspended here at shutdown is destroyed
+  // with it; the read's completion wakes it by cancelling the timer.
+  asio::steady_timer& wake_timer() { return timer_; }
+
+ private:
+  void complete(boost::system::error_code ec, std::size_t n) {
+    done_ = true;
+    ec_ = ec;
+    n_ = n;
+    if (ec && cancel_ != nullptr) cancel_->cancel();  // EOF, reset or the socket closed
+    timer_.cancel();  // wakes the connection if it waits in wake_timer()
+  }
+
+  asio::steady_timer timer_;
+  Cancel* cancel_ = nullptr;
+  bool pending_ = false;  // started and not yet consumed
+  bool done_ = false;     // the read completed
+  boost::system::error_code ec_;
+  std::size_t n_ = 0;
+};
 
 void append_head(std::string& out, int status, std::string_view request_id, bool keep_alive) {
   out += "HTTP/1.1 ";
@@ -265,8 +300,22 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
   // Room for the largest head allowed plus a read: the limit is the parser's, not the buffer's.
   beast::flat_buffer buffer(cfg.header_limit + 8192);
   RequestIdSource ids;
+  auto next_read = std::make_shared<NextRead>(stream.get_executor());
 
   while (!server.shutting_down()) {
+    // The previous request's next read: wait for it under the idle timeout, then take what
+    // it brought.
+    if (next_read->pending()) {
+      if (!next_read->done()) {
+        next_read->wake_timer().expires_after(cfg.idle_timeout);
+        auto r_woken = co_await next_read->wake_timer().async_wait(kTuple);
+        (void)r_woken;
+        if (!next_read->done()) co_return;  // idle: closing the socket ends the read
+      }
+      next_read->consumed();
+      if (next_read->error()) co_return;  // closed or reset: nothing to answer
+      buffer.commit(next_read->bytes());
+    }
     // Wait for the first byte of the next request under the idle timeout, then give the
     // whole request read_timeout to arrive.
     if (buffer.size() == 0) {
@@ -341,9 +390,9 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
     const bool keep_alive = msg.keep_alive() && !server.shutting_down();
     ConnectionWriter writer(stream, request_id, keep_alive, cfg.idle_timeout);
     Cancel cancel;
-    auto watch = std::make_shared<DisconnectWatch>();
-    watch->cancel = &cancel;
-    if (buffer.size() == 0) watch_disconnect(stream.socket(), watch);
+    if (buffer.size() == 0) {
+      NextRead::start(stream.socket(), buffer.prepare(8192), next_read, cancel);
+    }
 
     server.in_flight_.fetch_add(1, std::memory_order_relaxed);
     bool threw = false;
@@ -354,9 +403,8 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
       spdlog::error("request {}: unexpected exception: {}", request_id, e.what());
       threw = true;
     }
+    next_read->release();
     server.in_flight_.fetch_sub(1, std::memory_order_relaxed);
-    watch->done = true;
-    if (!watch->fired) stream.socket().cancel(ignored);
 
     if (!writer.started() && writer.ok() && !cancel.cancelled()) {
       const Error error{ErrorCode::kInternal, "handler sent no response"};

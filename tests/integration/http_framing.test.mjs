@@ -1,10 +1,12 @@
-// HTTP/1.1 framing at the front door, byte by byte: pipelined requests in one write,
-// Expect: 100-continue with the body already sent, heads up to the configured header_limit,
-// and which of two Authorization headers counts. The server parses what one read buffered
-// in place and goes to the socket only for the rest, so these are the cases that path must
-// get right.
+// HTTP/1.1 framing at the front door, byte by byte: pipelined requests in one write or
+// arriving while the previous one is handled, Expect: 100-continue with the body already
+// sent, heads up to the configured header_limit, which of two Authorization headers counts,
+// and the idle timeout of a kept-alive connection. The server parses what one read buffered
+// in place, goes to the socket only for the rest, and reads the next request while it
+// handles the current one, so these are the cases those paths must get right.
 
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, test } from 'node:test';
 
 import { rawExchange } from '../e2e/lib/http.mjs';
@@ -14,10 +16,14 @@ let plinth;
 before(async () => {
   plinth = await startPlinth({
     config: {
-      server: { header_limit: '32KiB' },
-      providers: [{ name: 'fast', type: 'simulator',
-        simulator: { time_to_first_token: '1ms', tokens_per_second: 0, default_max_tokens: 4 } }],
-      models: [{ name: 'fast-chat', provider: 'fast' }],
+      server: { header_limit: '32KiB', idle_timeout: '1s' },
+      providers: [
+        { name: 'fast', type: 'simulator',
+          simulator: { time_to_first_token: '1ms', tokens_per_second: 0, default_max_tokens: 4 } },
+        { name: 'slow', type: 'simulator',
+          simulator: { time_to_first_token: '300ms', tokens_per_second: 0, default_max_tokens: 4 } },
+      ],
+      models: [{ name: 'fast-chat', provider: 'fast' }, { name: 'slow-chat', provider: 'slow' }],
     },
   });
 });
@@ -25,9 +31,12 @@ after(async () => {
   if (plinth) assert.equal(await plinth.stop(), 0, 'plinth exits 0 on SIGTERM');
 });
 
-const body = JSON.stringify({ model: 'fast-chat', messages: [{ role: 'user', content: 'hi' }] });
+const chatBody = (model) =>
+  JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] });
+const body = chatBody('fast-chat');
 
-function chatRequest({ id, close = false, extra = '' }) {
+function chatRequest({ id, close = false, extra = '', model = 'fast-chat' }) {
+  const body = chatBody(model);
   return `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TEST_KEY}\r\n` +
     `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
     `x-request-id: ${id}\r\n${extra}${close ? 'Connection: close\r\n' : ''}\r\n${body}`;
@@ -71,3 +80,65 @@ test('the first Authorization header counts, even when it is empty', async () =>
   const res = await rawExchange(plinth.port, bytes);
   assert.deepEqual(statuses(res.text), [401], res.text.slice(0, 300));
 });
+
+// Writes each of `writes` as its own write (the next one once the previous is flushed) and
+// collects everything until the server closes the connection or `timeoutMs` passes.
+function writeApart(port, writes, timeoutMs) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const sock = net.connect(port, '127.0.0.1');
+    const parts = [];
+    let settled = false;
+    const finish = (closed) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      sock.destroy();
+      resolve({ text: Buffer.concat(parts).toString('latin1'), closed,
+        elapsedMs: Date.now() - started });
+    };
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    const writeFrom = (i) => {
+      if (i < writes.length) sock.write(writes[i], () => setImmediate(() => writeFrom(i + 1)));
+    };
+    sock.on('connect', () => writeFrom(0));
+    sock.on('data', (c) => parts.push(c));
+    sock.on('close', () => finish(true));
+    sock.on('error', () => finish(true));
+  });
+}
+
+test('a request that arrives while the previous one is handled is answered after it', async () => {
+  // The slow request takes 300 ms upstream: the second arrives while it is in flight, in
+  // the read the server keeps open to notice a client going away.
+  const res = await writeApart(plinth.port, [
+    chatRequest({ id: 'early-1', model: 'slow-chat' }),
+    chatRequest({ id: 'early-2', close: true }),
+  ], 5000);
+  assert.deepEqual(statuses(res.text), [200, 200], res.text);
+  assert.deepEqual(ids(res.text), ['early-1', 'early-2']);
+  assert.equal(res.closed, true);
+});
+
+test('a kept-alive connection is closed once idle_timeout passes after its answer', async () => {
+  const res = await writeApart(plinth.port, [chatRequest({ id: 'idle-1', model: 'slow-chat' })],
+    10000);
+  assert.deepEqual(statuses(res.text), [200], res.text);
+  assert.equal(res.closed, true, 'the server closed the idle connection');
+  assert.ok(res.elapsedMs >= 1000 && res.elapsedMs < 10000,
+    `closed ${res.elapsedMs} ms after connecting (idle_timeout 1 s after a 300 ms answer)`);
+});
+
+test('a client that half-closes while its request is handled gets the request cancelled',
+  async () => {
+    // end() sends FIN after the request: the server takes it as the client going away, as
+    // it did before for a closed socket, and answers nothing.
+    const res = await new Promise((resolve) => {
+      const sock = net.connect(plinth.port, '127.0.0.1');
+      const parts = [];
+      sock.on('connect', () => sock.end(chatRequest({ id: 'gone-1', model: 'slow-chat' })));
+      sock.on('data', (c) => parts.push(c));
+      sock.on('close', () => resolve(Buffer.concat(parts).toString('latin1')));
+    });
+    assert.equal(res, '', 'no answer to a client that went away');
+  });
