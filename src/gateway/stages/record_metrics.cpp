@@ -42,9 +42,8 @@ void RecordMetrics::on_complete(Exchange& ex) const {
         .observe(seconds_between(ex.upstream_started, ex.upstream_headers));
   }
   if (ex.response_ready != Clock::time_point{} && ex.upstream_started != Clock::time_point{}) {
-    m_.overhead.with({"request"}).observe(seconds_between(ex.started, ex.upstream_started));
-    m_.overhead.with({"response"})
-        .observe(seconds_between(ex.upstream_headers, ex.response_ready));
+    overhead_request_.observe(seconds_between(ex.started, ex.upstream_started));
+    overhead_response_.observe(seconds_between(ex.upstream_headers, ex.response_ready));
   }
   if (ex.usage) {
     const std::string_view estimated = ex.usage->estimated ? "true" : "false";
