@@ -42,7 +42,7 @@ PROFILES = {
         "streaming": {"streams": 500, "chunks": 256, "gap_ms": 20, "measure": 1.5},
         "large": {"bytes": 1 << 20, "connections": 8, "warmup": 0.5, "duration": 2.5},
         "memory": {"streams": 10000, "chunks": 12, "gap_ms": 400},
-        "leak": {"duration": 60, "sample_every": 5, "warmup": 20},
+        "leak": {"duration": 60, "sample_every": 5, "warmup": 20, "max_rate": 15000},
     },
     "full": {
         "mock_capacity": {"warmup": 1, "duration": 10},
@@ -53,7 +53,7 @@ PROFILES = {
         "streaming": {"streams": 500, "chunks": 256, "gap_ms": 20, "measure": 15},
         "large": {"bytes": 1 << 20, "connections": 16, "warmup": 2, "duration": 15},
         "memory": {"streams": 10000, "chunks": 30, "gap_ms": 1000},
-        "leak": {"duration": 600, "sample_every": 10, "warmup": 120},
+        "leak": {"duration": 600, "sample_every": 10, "warmup": 120, "max_rate": 15000},
     },
 }
 
@@ -577,7 +577,10 @@ def s5_memory(b):
 def s6_leak(b):
     p = b.p["leak"]
     sat = b.results.get("saturation", {}).get("plinth", {}).get("achieved_rate") or 10000
-    rate = sat / 2
+    # Half of saturation, but no more than max_rate: in open loop the load generator and the
+    # mock pay a wake-up per request, and at ~23k req/s they kept the load core ~91 % busy;
+    # their own stalls then showed as 'backlog' errors for nginx as much as for Plinth.
+    rate = min(sat / 2, p["max_rate"])
     # A stream of 16 chunks costs a proxy about ten plain requests: 2% streams keeps the
     # mix near half of saturation in work, not only in requests.
     plain_rate, stream_rate = rate * 0.98, rate * 0.02
@@ -613,11 +616,15 @@ def s6_leak(b):
         last = samples[-1]["rss_kib"]
         growth = (last - base) / base * 100 if base else None
         errors = r_plain["errors"]["total"] + r_stream["errors"]["total"]
+        load_core = sum((r.get("loadgen") or {}).get("cpu_cores_used") or 0
+                        for r in (r_plain, r_stream))
+        load_core += (r_plain.get("upstream") or {}).get("cpu_cores_used") or 0
         log(f"[{b.elapsed():6.1f}s] leak       {peer.name:<15} "
             f"rss {samples[0]['rss_kib'] / 1024:.1f} -> {last / 1024:.1f}MiB, "
             f"growth after warm-up {fmt(growth, 1)}% "
-            f"errors={errors} aborted={r_stream['aborted']}")
-        return {"rate": rate, "plain": r_plain, "stream": r_stream, "samples": samples,
+            f"errors={errors} aborted={r_stream['aborted']} load core busy {load_core:.2f}")
+        return {"rate": rate, "half_saturation": sat / 2, "load_core_busy": load_core,
+                "plain": r_plain, "stream": r_stream, "samples": samples,
                 "baseline_rss_kib": base, "last_rss_kib": last, "growth_pct": growth,
                 "rss_after_load_kib": rss_after,
                 "errors": {"total": errors}}
@@ -826,8 +833,11 @@ def evaluate(results, scenarios):
         t.add(label, "RSS growth after warm-up (%)",
               per_peer(lk, lambda r: r["growth_pct"]), 1, target="<= 5",
               check=lambda v: v <= 5,
-              note=f"at {dig(lk, 'plinth', 'rate') or 0:.0f} req/s, 2% streams, 1 in 4 "
-                   f"aborted{behind}")
+              note=f"at {dig(lk, 'plinth', 'rate') or 0:.0f} req/s (half of saturation "
+                   f"{dig(lk, 'plinth', 'half_saturation') or 0:.0f}, capped so the load core "
+                   f"is not the limit: it was "
+                   f"{dig(lk, 'plinth', 'load_core_busy') or 0:.2f} busy), 2% streams, "
+                   f"1 in 4 aborted{behind}")
         t.errors("leak", label, per_peer(lk, lambda r: r["errors"]["total"]))
 
     if "overhead" in scenarios or "saturation" in scenarios:
