@@ -156,8 +156,11 @@ class ConnectionWriter final : public ResponseWriter {
       head_ += std::to_string(body.size());
       head_ += "\r\n\r\n";
     }
+    if (!ok_) co_return false;
     std::array<asio::const_buffer, 2> bufs{asio::buffer(head_), asio::buffer(body)};
-    co_return co_await write_buffers(bufs);
+    std::size_t sent = 0;
+    if (sent_at_once(bufs, sent)) co_return true;
+    co_return co_await write_rest(bufs, sent);
   }
 
   Task<bool> begin_stream(int status, std::string_view content_type,
@@ -175,7 +178,7 @@ class ConnectionWriter final : public ResponseWriter {
 
   Task<bool> write(std::string_view data) override {
     if (!streaming_ || finished_) co_return false;
-    if (data.empty()) co_return ok_;
+    if (data.empty() || !ok_) co_return ok_;
     char size_line[24];
     char* end = std::to_chars(size_line, size_line + 16, data.size(), 16).ptr;
     *end++ = '\r';
@@ -183,14 +186,19 @@ class ConnectionWriter final : public ResponseWriter {
     std::array<asio::const_buffer, 4> bufs{
         pending_head(), asio::buffer(size_line, static_cast<size_t>(end - size_line)),
         asio::buffer(data), asio::buffer("\r\n", 2)};
-    co_return co_await write_buffers(bufs);
+    std::size_t sent = 0;
+    if (sent_at_once(bufs, sent)) co_return true;
+    co_return co_await write_rest(bufs, sent);
   }
 
   Task<bool> finish() override {
     if (!streaming_ || finished_) co_return ok_;
     finished_ = true;
+    if (!ok_) co_return false;
     std::array<asio::const_buffer, 2> bufs{pending_head(), asio::buffer("0\r\n\r\n", 5)};
-    co_return co_await write_buffers(bufs);
+    std::size_t sent = 0;
+    if (sent_at_once(bufs, sent)) co_return true;
+    co_return co_await write_rest(bufs, sent);
   }
 
   bool started() const override { return started_; }
@@ -206,12 +214,18 @@ class ConnectionWriter final : public ResponseWriter {
     return asio::buffer(head_);
   }
 
+  // True when the socket took every byte of `bufs` at once (nearly always): the caller is
+  // done without a coroutine of its own. Else `sent` is what it took; write_rest sends the rest.
   template <class Buffers>
-  Task<bool> write_buffers(const Buffers& bufs) {
-    if (!ok_) co_return false;
+  bool sent_at_once(const Buffers& bufs, std::size_t& sent) {
+    sent = detail::send_now(stream_.socket().native_handle(), bufs);
+    return sent == beast::buffer_bytes(bufs);
+  }
+
+  template <class Buffers>
+  Task<bool> write_rest(const Buffers& bufs, std::size_t sent) {
     beast::buffers_suffix<Buffers> rest(bufs);
-    rest.consume(detail::send_now(stream_.socket().native_handle(), bufs));
-    if (beast::buffer_bytes(rest) == 0) co_return true;
+    rest.consume(sent);
     stream_.expires_after(write_timeout_);
     auto r_ec = co_await asio::async_write(stream_, rest, kTuple);
     auto& [ec, n] = r_ec;

@@ -25,12 +25,6 @@ Task<bool> ChunkForwarder::deliver(boost::json::object& chunk) {
   co_return accepted;
 }
 
-Task<bool> ChunkForwarder::deliver_text(std::string_view json, const ChunkFacts& facts) {
-  const bool accepted = co_await sink_.on_chunk_text(json, facts);
-  if (!accepted) cancelled_ = true;
-  co_return accepted;
-}
-
 Task<bool> ChunkSink::on_chunk_text(std::string_view json, const ChunkFacts&) {
   boost::json::error_code ec;
   boost::json::value v = boost::json::parse(json, ec);

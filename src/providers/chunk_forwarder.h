@@ -34,7 +34,16 @@ class ChunkForwarder : public http::SseHandler {
   bool fail(Error error);
   // Hands one chunk to the client; false (and the stream stops) when the client is gone.
   Task<bool> deliver(boost::json::object& chunk);
-  Task<bool> deliver_text(std::string_view json, const ChunkFacts& facts);
+  // The same for a chunk as text. Not a coroutine (one frame less per chunk): await it, then
+  // pass its answer to delivered().
+  Task<bool> deliver_text(std::string_view json, const ChunkFacts& facts) {
+    return sink_.on_chunk_text(json, facts);
+  }
+  // Takes deliver_text's answer; false (the client is gone) stops the stream.
+  bool delivered(bool accepted) {
+    if (!accepted) cancelled_ = true;
+    return accepted;
+  }
   // The decoder's verdict once the body has ended cleanly.
   virtual Status finish() const = 0;
 

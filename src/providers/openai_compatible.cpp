@@ -28,7 +28,8 @@ class OpenAiChunkForwarder final : public ChunkForwarder {
     auto step = decoder_.decode(event, data);
     if (!step) co_return fail(std::move(step).error());
     if (*step == openai_wire::StreamDecoder::Step::kText) {
-      co_return co_await deliver_text(decoder_.text(), decoder_.scanned().facts);
+      const bool accepted = co_await deliver_text(decoder_.text(), decoder_.scanned().facts);
+      co_return delivered(accepted);
     }
     if (*step != openai_wire::StreamDecoder::Step::kChunk) co_return true;
     co_return co_await deliver(decoder_.chunk());

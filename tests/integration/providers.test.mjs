@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 
-import { CONTEXT_LENGTH_MESSAGE, OK_TEXT, OK_USAGE, startFakeUpstream }
+import { BIG_CONTENT_BYTES, CONTEXT_LENGTH_MESSAGE, OK_TEXT, OK_USAGE, startFakeUpstream }
   from '../e2e/lib/fake_upstream.mjs';
 import { chatBody, postJson, startPlinth } from '../e2e/lib/plinth.mjs';
 import { scrape, sum } from '../e2e/lib/prometheus.mjs';
@@ -36,6 +36,7 @@ const MODELS = {
   'up-400': 'status-400',
   'up-nousage': 'no-usage',
   'up-hang': 'hang-stream',
+  'up-big': 'big',
 };
 
 before(async () => {
@@ -279,6 +280,18 @@ test('a client that aborts a stream closes the upstream connection; the next req
     assert.equal(ok.status, 200);
     assert.equal((await ok.json()).choices[0].message.content, OK_TEXT);
   });
+
+test('an answer larger than the socket takes at once arrives whole', async () => {
+  // 24 MiB: the first send takes what the kernel buffers, the rest is written as the
+  // client reads.
+  const res = await chat('up-big');
+  assert.equal(res.status, 200);
+  const text = await res.text();
+  assert.equal(Number(res.headers.get('content-length')), Buffer.byteLength(text));
+  const content = JSON.parse(text).choices[0].message.content;
+  assert.equal(content.length, BIG_CONTENT_BYTES);
+  assert.ok(/^b+$/.test(content), 'every byte as the upstream sent it');
+});
 
 test('upstream errors are counted by kind', async () => {
   const m = await scrape(plinth.url);

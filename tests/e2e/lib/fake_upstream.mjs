@@ -28,7 +28,10 @@ export const BEHAVIOURS = [
   'status-400',         // 400 context-length error
   'no-usage',           // like ok, but never reports usage (stream or not)
   'hang-stream',        // one chunk, then nothing until the client goes away
+  'big',                // a non-streamed chat answer of BIG_CONTENT_BYTES characters
 ];
+// Larger than a loopback socket's send buffer: Plinth cannot hand it to the kernel at once.
+export const BIG_CONTENT_BYTES = 24 * 1024 * 1024;
 
 // Starts the fake on 127.0.0.1:0. Options: firstTokenDelayMs (slow-first-token, default 3000).
 // Returns {url, baseUrl, port, requests, events, waitForRequest, waitForClose, close}.
@@ -150,6 +153,8 @@ function route(req, res, record, opts) {
     case 'no-usage':
       if (op === 'embedding') return sendEmbeddings(res, body, model, { usage: false });
       return stream ? streamOk(ctx, { usage: false }) : sendComplete(ctx, { usage: false });
+    case 'big':
+      return sendComplete(ctx, { usage: true, content: 'b'.repeat(BIG_CONTENT_BYTES) });
     case 'slow-first-token': {
       const timer = setTimeout(() => {
         if (res.destroyed) return;
@@ -222,14 +227,14 @@ function sendError(res, status, message, code, type = 'invalid_request_error', p
 
 const created = () => Math.floor(Date.now() / 1000);
 
-function sendComplete({ res, op, model, id }, { usage }) {
+function sendComplete({ res, op, model, id }, { usage, content = OK_TEXT }) {
   const common = { id, created: created(), model, system_fingerprint: 'fp_fake' };
   const body = op === 'chat'
     ? {
       ...common, id: `chatcmpl-${id}`, object: 'chat.completion',
       choices: [{
         index: 0,
-        message: { role: 'assistant', content: OK_TEXT, refusal: null },
+        message: { role: 'assistant', content, refusal: null },
         logprobs: null,
         finish_reason: 'stop',
       }],
