@@ -46,34 +46,34 @@ const Pipeline& Gateway::pipeline_for(Endpoint endpoint, RouteMatch match) const
   return endpoint == Endpoint::kModels ? *models_ : *inference_;
 }
 
-Task<bool> Gateway::serve_probe(std::string_view path, std::string_view method,
-                                http::ResponseWriter& writer) {
-  if (method != "GET" && method != "HEAD") co_return false;
+bool Gateway::is_probe(std::string_view path, std::string_view method) {
+  return (method == "GET" || method == "HEAD") &&
+         (path == "/healthz" || path == "/readyz" || path == "/metrics");
+}
+
+Task<void> Gateway::serve_probe(std::string_view path, http::ResponseWriter& writer) {
   if (path == "/healthz") {
     co_await writer.send(200, "application/json", R"({"status":"ok"})", http::kNoHeaders);
-    co_return true;
-  }
-  if (path == "/readyz") {
+  } else if (path == "/readyz") {
     const bool ready = ready_();
     co_await writer.send(ready ? 200 : 503, "application/json",
                          ready ? R"({"status":"ready"})" : R"({"status":"not ready"})",
                          http::kNoHeaders);
-    co_return true;
-  }
-  if (path == "/metrics") {
+  } else {
     const std::string body = registry_.render();
     co_await writer.send(200, "text/plain; version=0.0.4; charset=utf-8", body,
                          http::kNoHeaders);
-    co_return true;
   }
-  co_return false;
 }
 
 Task<void> Gateway::handle(const http::HttpRequest& request, http::ResponseWriter& writer,
                            Cancel& cancel) {
   // Probes are public only under their exact spelling; any other spelling is authenticated.
-  const bool probe = co_await serve_probe(request.target, request.method, writer);
-  if (probe) co_return;
+  // Checked before any coroutine starts: every request passes here.
+  if (is_probe(request.target, request.method)) {
+    co_await serve_probe(request.target, writer);
+    co_return;
+  }
 
   Target target = split_target(request.target);
   Exchange ex;

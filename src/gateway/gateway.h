@@ -45,8 +45,9 @@ class Gateway final : public http::Handler {
 
  private:
   const Pipeline& pipeline_for(Endpoint endpoint, RouteMatch match) const;
-  Task<bool> serve_probe(std::string_view path, std::string_view method,
-                         http::ResponseWriter& writer);
+  // The unauthenticated probes (/healthz, /readyz, /metrics), by exact spelling.
+  static bool is_probe(std::string_view path, std::string_view method);
+  Task<void> serve_probe(std::string_view path, http::ResponseWriter& writer);
 
   const registry::SnapshotHolder& snapshots_;
   metrics::Registry& registry_;
