@@ -11,6 +11,7 @@ Gateway::Gateway(const registry::SnapshotHolder& snapshots, metrics::Registry& r
     : snapshots_(snapshots),
       registry_(registry),
       metrics_(registry),
+      in_flight_(metrics_.in_flight.with({})),
       ready_(std::move(ready)),
       parse_body_(options.max_json_depth),
       record_metrics_(metrics_),
@@ -87,10 +88,9 @@ Task<void> Gateway::handle(const http::HttpRequest& request, http::ResponseWrite
   ex.snapshot = snapshots_.load();
   const RouteMatch match = match_route(ex.path, ex.method, ex.endpoint);
 
-  auto& in_flight = metrics_.in_flight.with({});
-  in_flight.add(1);
+  in_flight_.add(1);
   co_await pipeline_for(ex.endpoint, match).run(ex, writer, cancel);
-  in_flight.add(-1);
+  in_flight_.add(-1);
 }
 
 std::pair<int, std::string> Gateway::render_error(const Error& error) {

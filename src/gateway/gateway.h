@@ -52,6 +52,7 @@ class Gateway final : public http::Handler {
   const registry::SnapshotHolder& snapshots_;
   metrics::Registry& registry_;
   GatewayMetrics metrics_;
+  metrics::Gauge& in_flight_;  // the series of metrics_.in_flight, looked up once
   std::function<bool()> ready_;
 
   // Stages and terminals, shared by all pipelines and threads.

@@ -18,6 +18,12 @@ Target split_target(std::string_view target) {
   const auto q = target.find('?');
   std::string_view path = target.substr(0, q);
   if (q != std::string_view::npos) t.query = target.substr(q + 1);
+  // The usual path needs no folding: taken whole, not a character at a time.
+  if (!path.empty() && path.find("//") == std::string_view::npos &&
+      (path.size() == 1 || path.back() != '/')) {
+    t.path.assign(path);
+    return t;
+  }
   t.path.reserve(path.size());
   for (char c : path) {
     if (c == '/' && !t.path.empty() && t.path.back() == '/') continue;

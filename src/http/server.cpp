@@ -16,7 +16,6 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <spdlog/spdlog.h>
 
 #include <sys/socket.h>
@@ -42,6 +41,8 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+// A connection reuses the string of its last request body up to this size.
+constexpr std::size_t kKeptBodyCapacity = 16 * 1024;
 
 struct Server::Worker {
   asio::io_context ioc{1};
@@ -315,6 +316,9 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
   beast::flat_buffer buffer(cfg.header_limit + 8192);
   RequestIdSource ids;
   auto next_read = std::make_shared<NextRead>(stream.get_executor());
+  // What RequestReader keeps of a request (values, body), reused from request to request.
+  std::string head_store;
+  std::string body_store;
 
   while (!server.shutting_down()) {
     // The previous request's next read: wait for it under the idle timeout, then take what
@@ -339,9 +343,8 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
       if (ec) co_return;  // closed, reset or idle: nothing to answer
       buffer.commit(n);
     }
-    bhttp::request_parser<bhttp::string_body> parser;
+    detail::RequestReader parser(head_store, body_store, cfg.body_limit);
     parser.header_limit(static_cast<std::uint32_t>(cfg.header_limit));
-    parser.body_limit(cfg.body_limit);
     // Most requests arrive whole in the first read: parse what is buffered in place and go
     // to the socket (under read_timeout) only for the rest.
     boost::system::error_code hec = detail::put_buffered(parser, buffer);
@@ -361,7 +364,7 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
       co_return;
     }
 
-    const detail::RequestHeaders wanted = detail::pick_headers(parser.get());
+    const detail::RequestHeaders wanted = parser.headers();
     std::string_view request_id = fallback_id;
     if (is_acceptable_request_id(wanted.request_id)) request_id = wanted.request_id;
 
@@ -390,18 +393,17 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
     }
     stream.expires_never();
 
-    const auto& msg = parser.get();
     HttpRequest request;
-    request.method = std::string_view(msg.method_string().data(), msg.method_string().size());
-    request.target = std::string_view(msg.target().data(), msg.target().size());
-    request.body = msg.body();
+    request.method = parser.method();
+    request.target = parser.target();
+    request.body = parser.body();
     request.authorization = wanted.authorization;
     request.if_match = wanted.if_match;
     request.content_type = wanted.content_type;
     request.request_id = request_id;
     request.remote_address = remote;
 
-    const bool keep_alive = msg.keep_alive() && !server.shutting_down();
+    const bool keep_alive = parser.keep_alive() && !server.shutting_down();
     ConnectionWriter writer(stream, request_id, keep_alive, cfg.idle_timeout);
     Cancel cancel;
     if (buffer.size() == 0) {
@@ -419,6 +421,8 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
     }
     next_read->release();
     server.in_flight_.fetch_sub(1, std::memory_order_relaxed);
+    // The room of a large body is not kept for the connection's next request.
+    if (body_store.capacity() > kKeptBodyCapacity) std::string().swap(body_store);
 
     if (!writer.started() && writer.ok() && !cancel.cancelled()) {
       const Error error{ErrorCode::kInternal, "handler sent no response"};
