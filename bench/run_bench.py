@@ -587,8 +587,9 @@ def s6_leak(b):
 
     def run(peer):
         # Bounded connections and timeouts: after a stall (another process taking the
-        # core), late requests are counted as errors instead of piling up thousands of
-        # connections that the proxy then has to carry, and the drain stays short.
+        # core), due requests wait for a free connection (latency still from the schedule)
+        # instead of piling up thousands of connections that the proxy then has to carry;
+        # one that cannot start within the timeout is an error, and the drain stays short.
         bounds = {"max_connections": 512, "timeout": 5, "upstream_stats": True}
         plain = b.spawn_loadgen(b.loadgen_argv(peer, up, mode="open", rate=plain_rate,
                                                duration=p["duration"], **bounds), "leak-plain")

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <deque>
 #include <vector>
 
 #include "../common/clock.h"
@@ -84,6 +85,7 @@ class LoadWorker::Impl {
       if (!stopping_ && now >= plan_.end_ns) {
         stopping_ = true;
         drain_until_ns_ = now + plan_.timeout_ns;
+        give_up_waiting(plan_.end_ns);  // not started by the end of the run
       }
       if (!stopping_) {
         if (plan_.open_loop) dispatch_due(now);
@@ -119,16 +121,19 @@ class LoadWorker::Impl {
  private:
   void error(const char* kind) { ++stats_.errors[kind]; }
 
-  // Open loop: starts every request due by now, on an idle connection or a new one.
+  // Open loop: starts every request due by now, on an idle connection or a new one. With
+  // every connection busy and no room for another, a request waits for one (first come,
+  // first served); its latency still counts from its scheduled start.
   void dispatch_due(int64_t now) {
+    start_waiting(now);
     while (true) {
       const int64_t due = schedule_.due_ns(next_index_);
       if (due > now || due >= plan_.end_ns) return;
       ++next_index_;
       const bool measured = due >= plan_.measure_ns;
-      Conn* c = take_idle();
-      if (c == nullptr && open_count_ >= plan_.max_connections) {
-        if (measured) error("backlog");
+      Conn* c = waiting_.empty() ? take_idle() : nullptr;
+      if (c == nullptr && (!waiting_.empty() || open_count_ >= plan_.max_connections)) {
+        waiting_.push_back(due);
         continue;
       }
       if (c == nullptr && (c = open_connection()) == nullptr) {
@@ -137,6 +142,29 @@ class LoadWorker::Impl {
       }
       if (measured) stats_.schedule_lag.record(to_us(now - due));
       begin(*c, due);
+    }
+  }
+
+  // Starts waiting requests on the connections free now. Their wait is the proxy's doing, not
+  // the load generator's lateness, so it is in their latency but not in schedule_lag.
+  void start_waiting(int64_t now) {
+    (void)now;
+    while (!waiting_.empty()) {
+      Conn* c = take_idle();
+      if (c == nullptr && open_count_ < plan_.max_connections) c = open_connection();
+      if (c == nullptr) return;
+      const int64_t due = waiting_.front();
+      waiting_.pop_front();
+      begin(*c, due);
+    }
+  }
+
+  // A request that could not start within the timeout, or before the run ended, is an
+  // error 'backlog'.
+  void give_up_waiting(int64_t due_before) {
+    while (!waiting_.empty() && waiting_.front() < due_before) {
+      if (waiting_.front() >= plan_.measure_ns) error("backlog");
+      waiting_.pop_front();
     }
   }
 
@@ -313,6 +341,7 @@ class LoadWorker::Impl {
     if (stopping_) return;
     if (plan_.open_loop) {
       idle_.push_back(c.slot);
+      start_waiting(now);
     } else {
       begin(c, now);
     }
@@ -361,6 +390,7 @@ class LoadWorker::Impl {
 
   // Fails every request in flight that started before `started_before`.
   void expire(int64_t now, int64_t started_before) {
+    give_up_waiting(started_before);
     // By index: a closed-loop failure opens a replacement, which may grow conns_.
     for (size_t i = 0; i < conns_.size(); ++i) {
       Conn& c = *conns_[i];
@@ -376,6 +406,7 @@ class LoadWorker::Impl {
   std::vector<std::unique_ptr<Conn>> conns_;
   std::vector<uint32_t> free_slots_;
   std::vector<uint32_t> idle_;  // open loop: connections waiting for a request (LIFO)
+  std::deque<int64_t> waiting_;  // open loop: due times of requests waiting for a connection
   int64_t open_count_ = 0;
   int64_t peak_connections_ = 0;
   int64_t busy_ = 0;

@@ -20,7 +20,8 @@ Flags make_flags(LoadOptions* o) {
   f.add("connections", &o->connections,
         "closed: connections, each one request at a time; open: opened up front (64)");
   f.add("max-connections", &o->max_connections,
-        "open: most connections; past it a due request is an error 'backlog' (10000)");
+        "open: most connections; past it a due request waits for a free one (latency from its "
+        "scheduled start) and is an error 'backlog' if it cannot start within --timeout (10000)");
   f.add("threads", &o->threads, "worker threads, each with its share of load (1)");
   f.add("url", &o->url, "http://HOST:PORT/PATH (required)");
   f.add("method", &o->method, "HTTP method (POST)");
