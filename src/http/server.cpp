@@ -56,8 +56,8 @@ namespace {
 // the client closes its end (or the connection fails) it fires the request's Cancel, and
 // when the client sends its next request early (pipelining) the bytes wait in the
 // connection's buffer. A read rather than a readiness wait because Asio re-arms epoll with an
-// epoll_ctl for every wait, while a read that follows an exhausted one costs no syscall until
-// data or FIN arrives: one syscall less per request.
+// epoll_ctl for every wait, while a read costs one speculative recv (EAGAIN) and then nothing
+// until data or FIN arrives; epoll_ctl was the dearer of the two (docs/design/performance.md).
 class NextRead {
  public:
   explicit NextRead(const asio::any_io_executor& executor) : timer_(executor) {}
@@ -84,9 +84,9 @@ class NextRead {
   const boost::system::error_code& error() const { return ec_; }
   std::size_t bytes() const { return n_; }
 
-  // Sleeps until the read completes or `deadline` passes. The sleep is a timer wait, an
-  // operation the io_context owns, so a connection suspended here at shutdown is destroyed
-  // with it; the read's completion wakes it by cancelling the timer.
+  // The timer a connection sleeps on until the read completes (which cancels it) or its idle
+  // deadline passes. A timer wait is an operation the io_context owns, so a connection
+  // suspended on it at shutdown is destroyed with the io_context.
   asio::steady_timer& wake_timer() { return timer_; }
 
  private:

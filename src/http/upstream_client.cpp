@@ -196,7 +196,7 @@ Task<Result<UpstreamResponse>> Call::run(std::uint64_t client_id, int max_idle) 
 
   // A pooled connection may have been closed by the upstream while idle; that shows only
   // on use, so such a failure is retried once on a fresh connection.
-  ConnectionPtr connection = pool.take();
+  ConnectionPtr connection = pool.take(Clock::now());
   for (;;) {
     if (!connection) {
       Result<ConnectionPtr> opened = co_await open(executor, pool);
@@ -216,7 +216,7 @@ Task<Result<UpstreamResponse>> Call::run(std::uint64_t client_id, int max_idle) 
     if (!(retryable_ && connection->reused) || cancel_.cancelled()) co_return std::move(*failure);
     connection.reset();
   }
-  if (reusable_) pool.give_back(std::move(connection), max_idle);
+  if (reusable_) pool.give_back(std::move(connection), max_idle, Clock::now());
   co_return std::move(response_);
 }
 

@@ -62,16 +62,27 @@ class PoolReaper final : public asio::execution_context::service {
 
 }  // namespace
 
-std::unique_ptr<Connection> ConnectionPool::take() {
+std::unique_ptr<Connection> ConnectionPool::take(Clock::time_point now) {
   if (idle_.empty()) return nullptr;
+  // The most recent is the youngest: if it has expired, they all have.
+  if (now - idle_.back()->idle_since > kIdleExpiry) {
+    idle_.clear();
+    return nullptr;
+  }
   std::unique_ptr<Connection> connection = std::move(idle_.back());
   idle_.pop_back();
   connection->reused = true;
   return connection;
 }
 
-void ConnectionPool::give_back(std::unique_ptr<Connection> connection, int max_idle) {
+void ConnectionPool::give_back(std::unique_ptr<Connection> connection, int max_idle,
+                               Clock::time_point now) {
+  // The oldest sit at the front: close those past their expiry.
+  std::size_t expired = 0;
+  while (expired < idle_.size() && now - idle_[expired]->idle_since > kIdleExpiry) ++expired;
+  if (expired > 0) idle_.erase(idle_.begin(), idle_.begin() + static_cast<std::ptrdiff_t>(expired));
   if (static_cast<int>(idle_.size()) >= max_idle) return;  // closed as it goes out of scope
+  connection->idle_since = now;
   if (!watching_context_) {
     asio::use_service<PoolReaper>(*context_);
     watching_context_ = true;

@@ -38,6 +38,7 @@ class Connection {
   boost::beast::flat_buffer buffer;  // bytes read but not yet parsed
   std::string head;                  // the serialized request head, reused per request
   bool reused = false;               // came out of the idle pool
+  std::chrono::steady_clock::time_point idle_since{};  // when it went back to the pool
 
  private:
   std::optional<boost::beast::tcp_stream> tcp_;
@@ -46,10 +47,18 @@ class Connection {
 
 class ConnectionPool {
  public:
-  // The most recently used idle connection, or null.
-  std::unique_ptr<Connection> take();
-  // Keeps `connection` for reuse unless `max_idle` are already kept (then it is closed).
-  void give_back(std::unique_ptr<Connection> connection, int max_idle);
+  using Clock = std::chrono::steady_clock;
+  // How long an idle connection is kept. Shorter than the keep-alive timeout of the usual
+  // upstream servers (uvicorn, which serves vLLM: 5 s), so that Plinth closes first instead
+  // of reusing a connection the server is closing; and a burst's extra connections (with
+  // their buffers) do not stay for good.
+  static constexpr std::chrono::seconds kIdleExpiry{4};
+
+  // The most recently used idle connection that has not expired, or null.
+  std::unique_ptr<Connection> take(Clock::time_point now);
+  // Keeps `connection` for reuse unless `max_idle` are already kept (then it is closed), and
+  // closes those idle past kIdleExpiry.
+  void give_back(std::unique_ptr<Connection> connection, int max_idle, Clock::time_point now);
   std::size_t idle() const { return idle_.size(); }
 
   // Resolved addresses of the upstream, reused until `expires`.
