@@ -6,7 +6,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffer_traits.hpp>
@@ -30,6 +29,7 @@
 #include <random>
 #include <thread>
 
+#include "http/detail/next_read.h"
 #include "http/detail/request_reading.h"
 #include "http/detail/send_now.h"
 #include "http/request_id.h"
@@ -51,60 +51,6 @@ struct Server::Worker {
 };
 
 namespace {
-
-// The connection's next read, started while a request is handled. It does two jobs: when
-// the client closes its end (or the connection fails) it fires the request's Cancel, and
-// when the client sends its next request early (pipelining) the bytes wait in the
-// connection's buffer. A read rather than a readiness wait because Asio re-arms epoll with an
-// epoll_ctl for every wait, while a read costs one speculative recv (EAGAIN) and then nothing
-// until data or FIN arrives; epoll_ctl was the dearer of the two (docs/design/performance.md).
-class NextRead {
- public:
-  explicit NextRead(const asio::any_io_executor& executor) : timer_(executor) {}
-
-  // Starts reading into `into` (the connection buffer's free space). `cancel` is fired if the
-  // client goes away before release().
-  static void start(tcp::socket& socket, asio::mutable_buffer into,
-                    const std::shared_ptr<NextRead>& self, Cancel& cancel) {
-    self->cancel_ = &cancel;
-    self->done_ = false;
-    self->pending_ = true;
-    socket.async_read_some(into, [self](boost::system::error_code ec, std::size_t n) {
-      self->complete(ec, n);
-    });
-  }
-
-  // The request is over: a late close no longer cancels it.
-  void release() { cancel_ = nullptr; }
-
-  bool pending() const { return pending_; }
-  bool done() const { return done_; }
-  // Taken into the connection's buffer (or given up on).
-  void consumed() { pending_ = false; }
-  const boost::system::error_code& error() const { return ec_; }
-  std::size_t bytes() const { return n_; }
-
-  // The timer a connection sleeps on until the read completes (which cancels it) or its idle
-  // deadline passes. A timer wait is an operation the io_context owns, so a connection
-  // suspended on it at shutdown is destroyed with the io_context.
-  asio::steady_timer& wake_timer() { return timer_; }
-
- private:
-  void complete(boost::system::error_code ec, std::size_t n) {
-    done_ = true;
-    ec_ = ec;
-    n_ = n;
-    if (ec && cancel_ != nullptr) cancel_->cancel();  // EOF, reset or the socket closed
-    timer_.cancel();  // wakes the connection if it waits in wake_timer()
-  }
-
-  asio::steady_timer timer_;
-  Cancel* cancel_ = nullptr;
-  bool pending_ = false;  // started and not yet consumed
-  bool done_ = false;     // the read completed
-  boost::system::error_code ec_;
-  std::size_t n_ = 0;
-};
 
 void append_head(std::string& out, int status, std::string_view request_id, bool keep_alive) {
   out += "HTTP/1.1 ";
@@ -315,7 +261,7 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
   // Room for the largest head allowed plus a read: the limit is the parser's, not the buffer's.
   beast::flat_buffer buffer(cfg.header_limit + 8192);
   RequestIdSource ids;
-  auto next_read = std::make_shared<NextRead>(stream.get_executor());
+  auto next_read = std::make_shared<detail::NextRead>(stream.get_executor());
   // What RequestReader keeps of a request (values, body), reused from request to request.
   std::string head_store;
   std::string body_store;
@@ -407,7 +353,7 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
     ConnectionWriter writer(stream, request_id, keep_alive, cfg.idle_timeout);
     Cancel cancel;
     if (buffer.size() == 0) {
-      NextRead::start(stream.socket(), buffer.prepare(8192), next_read, cancel);
+      detail::NextRead::start(stream.socket(), buffer.prepare(8192), next_read, cancel);
     }
 
     server.in_flight_.fetch_add(1, std::memory_order_relaxed);
