@@ -125,7 +125,7 @@ class LoadWorker::Impl {
   // every connection busy and no room for another, a request waits for one (first come,
   // first served); its latency still counts from its scheduled start.
   void dispatch_due(int64_t now) {
-    start_waiting(now);
+    start_waiting();
     while (true) {
       const int64_t due = schedule_.due_ns(next_index_);
       if (due > now || due >= plan_.end_ns) return;
@@ -147,8 +147,7 @@ class LoadWorker::Impl {
 
   // Starts waiting requests on the connections free now. Their wait is the proxy's doing, not
   // the load generator's lateness, so it is in their latency but not in schedule_lag.
-  void start_waiting(int64_t now) {
-    (void)now;
+  void start_waiting() {
     while (!waiting_.empty()) {
       Conn* c = take_idle();
       if (c == nullptr && open_count_ < plan_.max_connections) c = open_connection();
@@ -341,7 +340,7 @@ class LoadWorker::Impl {
     if (stopping_) return;
     if (plan_.open_loop) {
       idle_.push_back(c.slot);
-      start_waiting(now);
+      start_waiting();
     } else {
       begin(c, now);
     }
