@@ -43,6 +43,18 @@ using tcp = asio::ip::tcp;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 // A connection reuses the string of its last request body up to this size.
 constexpr std::size_t kKeptBodyCapacity = 16 * 1024;
+// What a connection's read of a new request offers the socket. An idle keep-alive
+// connection holds this much while it waits (the read is pending), so it is sized for a
+// typical request (a chat of about 1 KiB fits in one read), not for the largest: a bigger
+// request takes a few more reads, each larger than the last (Beast's read_size).
+constexpr std::size_t kReadRoom = 2048;
+
+// Room for the next request's first read; a buffer grown by a large request is given back
+// first, so that an idle connection holds kReadRoom, not the largest request it has seen.
+boost::asio::mutable_buffer read_room(boost::beast::flat_buffer& buffer) {
+  if (buffer.size() == 0 && buffer.capacity() > kReadRoom) buffer.shrink_to_fit();
+  return buffer.prepare(kReadRoom);
+}
 
 struct Server::Worker {
   asio::io_context ioc{1};
@@ -259,7 +271,7 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
   if (auto ep = socket.remote_endpoint(ignored); !ignored) remote = ep.address().to_string();
   beast::tcp_stream stream(std::move(socket));
   // Room for the largest head allowed plus a read: the limit is the parser's, not the buffer's.
-  beast::flat_buffer buffer(cfg.header_limit + 8192);
+  beast::flat_buffer buffer(cfg.header_limit + kReadRoom);
   RequestIdSource ids;
   auto next_read = std::make_shared<detail::NextRead>(stream.get_executor());
   // What RequestReader keeps of a request (values, body), reused from request to request.
@@ -284,7 +296,7 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
     // whole request read_timeout to arrive.
     if (buffer.size() == 0) {
       stream.expires_after(cfg.idle_timeout);
-      auto r_ec = co_await stream.async_read_some(buffer.prepare(8192), kTuple);
+      auto r_ec = co_await stream.async_read_some(read_room(buffer), kTuple);
       auto& [ec, n] = r_ec;
       if (ec) co_return;  // closed, reset or idle: nothing to answer
       buffer.commit(n);
@@ -353,7 +365,7 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
     ConnectionWriter writer(stream, request_id, keep_alive, cfg.idle_timeout);
     Cancel cancel;
     if (buffer.size() == 0) {
-      detail::NextRead::start(stream.socket(), buffer.prepare(8192), next_read, cancel);
+      detail::NextRead::start(stream.socket(), read_room(buffer), next_read, cancel);
     }
 
     server.in_flight_.fetch_add(1, std::memory_order_relaxed);
