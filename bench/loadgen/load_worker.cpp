@@ -169,8 +169,12 @@ class LoadWorker::Impl {
 
   Conn* take_idle() {
     while (!idle_.empty()) {
-      Conn& c = *conns_[idle_.back()];
-      idle_.pop_back();
+      Conn& c = *conns_[plan_.reuse_oldest ? idle_.front() : idle_.back()];
+      if (plan_.reuse_oldest) {
+        idle_.pop_front();
+      } else {
+        idle_.pop_back();
+      }
       if (c.state == ConnState::kIdle) return &c;  // else closed or reused since queued
     }
     return nullptr;
@@ -404,7 +408,8 @@ class LoadWorker::Impl {
   int64_t scan_period_ns_ = 0;
   std::vector<std::unique_ptr<Conn>> conns_;
   std::vector<uint32_t> free_slots_;
-  std::vector<uint32_t> idle_;  // open loop: connections waiting for a request (LIFO)
+  // Open loop: connections waiting for a request, taken newest first (or oldest, --reuse).
+  std::deque<uint32_t> idle_;
   std::deque<int64_t> waiting_;  // open loop: due times of requests waiting for a connection
   int64_t open_count_ = 0;
   int64_t peak_connections_ = 0;

@@ -19,6 +19,7 @@ struct LoadPlan {
   int64_t schedule_offset_ns = 0;  // open: where this worker's slots fall between others'
   int64_t connections = 0;
   int64_t max_connections = 0;
+  bool reuse_oldest = false;  // open: idle connections are taken first in, first out
   int64_t start_ns = 0;    // load starts (warm-up begins)
   int64_t measure_ns = 0;  // requests started from here on are measured
   int64_t end_ns = 0;      // no request starts after this

@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
     plan.timeout_ns = static_cast<int64_t>(options.timeout_s * 1e9);
     plan.stream = options.stream;
     plan.abort_fraction = options.abort_fraction;
+    plan.reuse_oldest = options.reuse == "oldest";
     plan.expect_chunks = options.expect_chunks;
     plan.address = target->address;
     plan.request = &target->request;

@@ -22,6 +22,9 @@ Flags make_flags(LoadOptions* o) {
   f.add("max-connections", &o->max_connections,
         "open: most connections; past it a due request waits for a free one (latency from its "
         "scheduled start) and is an error 'backlog' if it cannot start within --timeout (10000)");
+  f.add("reuse", &o->reuse,
+        "open: the idle connection a request takes: newest (as few connections as the load "
+        "needs) or oldest (every open connection stays in use, so their number holds) (newest)");
   f.add("threads", &o->threads, "worker threads, each with its share of load (1)");
   f.add("url", &o->url, "http://HOST:PORT/PATH (required)");
   f.add("method", &o->method, "HTTP method (POST)");
@@ -71,6 +74,9 @@ std::optional<LoadTarget> build_target(const LoadOptions& o, std::string* error)
   if (o.threads < 1 || o.threads > 64) return fail("--threads must be from 1 to 64");
   if (o.connections < 0 || o.max_connections < o.threads) {
     return fail("--max-connections must be at least --threads, --connections at least 0");
+  }
+  if (o.reuse != "newest" && o.reuse != "oldest") {
+    return fail("--reuse must be newest or oldest, got '" + o.reuse + "'");
   }
   if (o.abort_fraction < 0 || o.abort_fraction > 1) {
     return fail("--abort-fraction must be from 0 to 1, got " + std::to_string(o.abort_fraction));

@@ -19,6 +19,7 @@ struct LoadOptions {
   double warmup_s = 0;
   int64_t connections = 64;         // closed: connections; open: opened before the start
   int64_t max_connections = 10000;  // open: the most it opens when all are busy
+  std::string reuse = "newest";      // open: which idle connection takes a request
   int64_t threads = 1;
   std::string url;
   std::string method = "POST";
