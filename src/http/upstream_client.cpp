@@ -160,6 +160,7 @@ class Call {
                                          detail::ResponseReader& reader,
                                          Clock::time_point first_event_deadline);
   void arm(beast::tcp_stream& tcp, Phase phase, Clock::time_point deadline);
+  void arm_events(detail::Connection& connection, Phase phase, Clock::time_point deadline);
 
   std::string authority() const { return detail::authority(origin_); }
   Error fail(const error_code& ec, bool response_started) const;
@@ -177,6 +178,7 @@ class Call {
   SseHandler* handler_;  // null for send()
 
   Clock::time_point total_deadline_{};
+  detail::Connection* active_ = nullptr;  // the connection the pending operation is on
   Phase phase_ = Phase::kConnect;
   bool total_binding_ = false;  // the armed deadline is the total one
   bool retryable_ = false;      // failed before any byte of the response arrived
@@ -200,10 +202,12 @@ Task<Result<UpstreamResponse>> Call::run(std::uint64_t client_id, int max_idle) 
   for (;;) {
     if (!connection) {
       Result<ConnectionPtr> opened = co_await open(executor, pool);
+      active_ = nullptr;
       if (!opened) co_return std::move(opened).error();
       connection = std::move(opened).value();
     }
     cancel_.on_cancel([c = connection.get()] { c->close(); });
+    active_ = connection.get();
     // Not `?:` with two co_awaits: GCC 12 miscompiles that (double destruction).
     std::optional<Error> failure;
     if (connection->is_tls()) {
@@ -212,8 +216,12 @@ Task<Result<UpstreamResponse>> Call::run(std::uint64_t client_id, int max_idle) 
       failure = co_await exchange(connection->tcp(), *connection);
     }
     cancel_.clear();
+    active_ = nullptr;
     if (!failure) break;
-    if (!(retryable_ && connection->reused) || cancel_.cancelled()) co_return std::move(*failure);
+    if (!(retryable_ && connection->reused) || cancel_.cancelled() ||
+        failure->code == ErrorCode::kUpstreamTimeout) {
+      co_return std::move(*failure);
+    }
     connection.reset();
   }
   if (reusable_) pool.give_back(std::move(connection), max_idle, Clock::now());
@@ -308,6 +316,7 @@ Task<Result<Call::ConnectionPtr>> Call::open(const asio::any_io_executor& execut
   auto connection = std::make_unique<detail::Connection>(
       executor, origin_.tls ? &detail::tls_client_context() : nullptr);
   cancel_.on_cancel([c = connection.get()] { c->close(); });
+  active_ = connection.get();
 
   arm(connection->tcp(), Phase::kConnect, deadline);
   auto [ec, endpoint] = co_await connection->tcp().async_connect(endpoints, kUseTuple);
@@ -412,15 +421,23 @@ Task<std::optional<Error>> Call::read_events(Stream& stream, detail::Connection&
   SseEvent event;
   reader.feed_events_to(&sse);
   reader.eager(true);
+  // From here the connection's own deadline watches the reads (arm_events); Beast's timer
+  // rests, and so does ours once the stream is over, however it ends.
+  connection.tcp().expires_never();
+  struct Rest {
+    detail::ConnectionDeadline& deadline;
+    ~Rest() { deadline.rest(); }
+  } rest{connection.deadline()};
   bool got_event = false;
   while (!reader.is_done()) {
     if (got_event) {
-      arm(connection.tcp(), Phase::kBody, after(Clock::now(), timeouts_.idle));
+      arm_events(connection, Phase::kBody, after(Clock::now(), timeouts_.idle));
     } else {
-      arm(connection.tcp(), Phase::kFirstEvent, first_event_deadline);
+      arm_events(connection, Phase::kFirstEvent, first_event_deadline);
     }
     const error_code ec = co_await detail::read_body_step(stream, connection.buffer, reader);
     if (ec) co_return fail(ec, true);
+    connection.deadline().pause();  // handing events to a slow client is not upstream time
     while (sse.next(event)) {
       got_event = true;
       const bool more = co_await handler_->on_event(event.event, event.data);
@@ -436,6 +453,7 @@ Task<std::optional<Error>> Call::read_events(Stream& stream, detail::Connection&
   co_return std::nullopt;
 }
 
+// The deadline of the next operation: the phase's, or the total one when that comes first.
 void Call::arm(beast::tcp_stream& tcp, Phase phase, Clock::time_point deadline) {
   phase_ = phase;
   total_binding_ = total_deadline_ <= deadline;
@@ -447,9 +465,18 @@ void Call::arm(beast::tcp_stream& tcp, Phase phase, Clock::time_point deadline) 
   }
 }
 
+// The same for the reads of an event stream, which are many: the connection's one timer
+// (detail::ConnectionDeadline) instead of Beast's, armed and cancelled for every read.
+void Call::arm_events(detail::Connection& connection, Phase phase, Clock::time_point deadline) {
+  phase_ = phase;
+  total_binding_ = total_deadline_ <= deadline;
+  connection.deadline().set(std::min(deadline, total_deadline_));
+}
+
 Error Call::fail(const error_code& ec, bool response_started) const {
   if (cancel_.cancelled()) return cancelled();
   if (ec == beast::error::timeout) return timed_out();
+  if (active_ != nullptr && active_->deadline().fired()) return timed_out();
   const std::string where = authority();
   switch (phase_) {
     case Phase::kConnect:

@@ -49,7 +49,9 @@ test('closed loop: every request answered, figures reported', () => {
   assert.ok(json.requests > 0);
   assert.equal(json.errors.total, 0);
   assert.ok(json.latency_us.p50 > 0 && json.latency_us.p50 <= json.latency_us.max);
-  assert.ok(json.upstream.requests >= json.requests, 'the mock counted the requests it served');
+  // The mock's own counts over the run (a delta of /stats, so only roughly the load's).
+  assert.ok(json.upstream.requests > 0, 'the mock reported the requests it served');
+  assert.ok(json.upstream.cpu_s >= 0);
 });
 
 test('open loop, streaming, connections taken in turn: no chunk lost, pool held', () => {

@@ -17,6 +17,7 @@ Connection::Connection(const asio::any_io_executor& executor, asio::ssl::context
   } else {
     tcp_.emplace(executor);
   }
+  deadline_.emplace(executor, &tcp());
 }
 
 void Connection::close() { tcp().close(); }

@@ -11,6 +11,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include "http/detail/connection_deadline.h"
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -35,6 +37,9 @@ class Connection {
   // Closes the socket at once: pending operations complete with an error.
   void close();
 
+  // What the pending operation must complete by (upstream_client.cpp arms it per phase).
+  ConnectionDeadline& deadline() { return *deadline_; }
+
   boost::beast::flat_buffer buffer;  // bytes read but not yet parsed
   std::string head;                  // the serialized request head, reused per request
   bool reused = false;               // came out of the idle pool
@@ -43,6 +48,7 @@ class Connection {
  private:
   std::optional<boost::beast::tcp_stream> tcp_;
   std::optional<TlsStream> tls_;
+  std::optional<ConnectionDeadline> deadline_;  // after the stream: goes first
 };
 
 class ConnectionPool {

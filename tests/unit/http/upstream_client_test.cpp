@@ -9,6 +9,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -548,6 +551,62 @@ TEST_F(UpstreamClientTest, Stream_IdleGapMidStream_TimesOut) {
   EXPECT_EQ(events.got.size(), 1u);
   EXPECT_LT(elapsed, std::chrono::milliseconds(1500));
   EXPECT_TRUE(client_closed.wait());
+}
+
+// The idle deadline moves after every event; the call still times out once the events stop.
+TEST_F(UpstreamClientTest, Stream_IdleTimeoutHoldsAfterManyEventsThatEachMovedIt) {
+  TestServer server([](TestServer::Connection& c) {
+    c.read_request();
+    c.write(kSseHeaders);
+    for (int i = 0; i < 8; ++i) {
+      if (!c.write(chunk("data: tick\n\n")) || c.wait_closed(60ms)) return;
+    }
+    c.wait_closed();
+  });
+  UpstreamTimeouts t = fast_timeouts();
+  t.idle = Millis(200);
+  UpstreamClient client = make_client(server, t);
+  Events events;
+
+  auto result = run(io_, client.stream(request(), cancel_, events));
+
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kUpstreamTimeout);
+  EXPECT_EQ(result.error().message,
+            "no data from " + server.authority() + " for 200 ms (idle timeout)");
+  EXPECT_EQ(events.got.size(), 8u);  // 8 x 60 ms is longer than the idle timeout
+}
+
+// Waiting on the client (a slow reader of the relayed events) is not upstream idle time.
+TEST_F(UpstreamClientTest, Stream_SlowConsumerIsNotAnIdleUpstream) {
+  TestServer server([](TestServer::Connection& c) {
+    c.read_request();
+    c.write(kSseHeaders);
+    for (const char* event : {"data: one\n\n", "data: two\n\n", "data: three\n\n"}) {
+      // Each event comes 100 ms after the client is done with the last: read from the socket.
+      if (!c.write(chunk(event)) || c.wait_closed(400ms)) return;
+    }
+    c.write(kLastChunk);
+  });
+  UpstreamTimeouts t = fast_timeouts();
+  t.idle = Millis(250);
+  UpstreamClient client = make_client(server, t);
+  class SlowEvents : public SseHandler {
+   public:
+    int got = 0;
+    Task<bool> on_event(std::string_view, std::string_view) override {
+      ++got;
+      boost::asio::steady_timer pause(co_await boost::asio::this_coro::executor);
+      pause.expires_after(std::chrono::milliseconds(300));  // past the idle timeout
+      co_await pause.async_wait(boost::asio::use_awaitable);
+      co_return true;
+    }
+  } events;
+
+  auto result = run(io_, client.stream(request(), cancel_, events));
+
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(events.got, 3);
 }
 
 TEST_F(UpstreamClientTest, Stream_TotalTimeoutEndsAStreamThatKeepsGoing) {
