@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# STREAMS (500) concurrent streams of 256 chunks 20 ms apart, open loop, through BIN (a plinth
+# binary, "nginx" or "direct"): time to first chunk and the proxy CPU ticks. PERF=1: perf
+# record into PERF_OUT; PERF=2: syscall counts. From the repository root:
+#   STREAMS=50 bench/probes/stream.sh build/src/plinth [MEASURE_S=8]
+BIN=$1; MEAS=${2:-8}; STREAMS=${STREAMS:-500}; B=${BUILD:-build}; RATE=$(python3 -c "print($STREAMS/5.12)")
+W=$(mktemp -d /dev/shm/st.XXXX)
+taskset -c 1 $B/bench/plinth-mock-upstream --listen 127.0.0.1:0 --chunks 256 --chunk-gap-ms 20 > $W/mock.log 2>&1 &
+MP=$!; sleep 0.3; MPORT=$(grep -o '127.0.0.1:[0-9]*' $W/mock.log | head -1 | cut -d: -f2)
+mkdir -p $W/data
+if [ "$BIN" = direct ]; then URL=http://127.0.0.1:$MPORT/v1/chat/completions; PP=
+elif [ "$BIN" = nginx ]; then taskset -c 0 bench/peers/nginx.sh --listen 127.0.0.1:18600 --dir $W/ng --upstream 127.0.0.1:$MPORT > $W/ng.log 2>&1 & PP=$!; sleep 0.7; URL=http://127.0.0.1:18600/v1/chat/completions
+else
+PLINTH_BENCH_UPSTREAM_URL=http://127.0.0.1:$MPORT/v1 PLINTH_ADMIN_KEY=bench-key taskset -c 0 $BIN serve --config bench/peers/plinth-minimal.yaml --listen 127.0.0.1:0 --data-dir $W/data --workers 1 > $W/plinth.log 2>&1 &
+PP=$!; sleep 0.7; PPORT=$(grep -o '127.0.0.1:[0-9]*' $W/plinth.log | head -1 | cut -d: -f2)
+URL=http://127.0.0.1:$PPORT/v1/chat/completions
+fi
+taskset -c 1 $B/bench/plinth-loadgen --url $URL --header "Authorization: Bearer bench-key" --mode open --rate $RATE --connections $STREAMS --max-connections $((STREAMS*3)) --warmup 3.84 --duration $MEAS --stream --expect-chunks 256 --timeout 30 > $W/out.json 2>$W/err &
+LG=$!
+sleep 4
+if [ -n "$PP" ]; then c0=$(awk '{print $14+$15}' /proc/$PP/stat); fi
+if [ -n "$PP" ] && [ "${PERF:-0}" = 1 ]; then perf record -g -o ${PERF_OUT:-/tmp/perf-stream.data} -p $( (pgrep -P $PP; echo $PP) | paste -sd,) -- sleep 5 >/dev/null 2>&1; fi
+if [ -n "$PP" ] && [ "${PERF:-0}" = 2 ]; then perf stat -e syscalls:sys_enter_connect,syscalls:sys_enter_accept4,syscalls:sys_enter_sendmsg,syscalls:sys_enter_recvmsg,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_ctl,syscalls:sys_enter_writev,syscalls:sys_enter_recvfrom,syscalls:sys_enter_read,syscalls:sys_enter_write,syscalls:sys_enter_sendto -p $( (pgrep -P $PP; echo $PP) | paste -sd,) -- sleep 5 2>&1 | grep syscalls; fi
+wait $LG
+if [ -n "$PP" ]; then c1=$(awk '{print $14+$15}' /proc/$PP/stat); else c0=0; c1=0; fi
+python3 -c "
+import json
+r=json.loads([l for l in open('$W/out.json') if l.startswith('{')][-1])
+print(f\"ttfb p50 {r['ttfb_us']['p50']} p90 {r['ttfb_us']['p90']} chunks {r.get('chunks')} gap_p50 {r.get('chunk_gap_us',{}).get('p50')} errors {r['errors']['total']} ticks {$c1-$c0}\")
+"
+kill $PP $MP 2>/dev/null; wait 2>/dev/null; rm -rf $W
