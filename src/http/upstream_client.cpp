@@ -178,7 +178,6 @@ class Call {
   SseHandler* handler_;  // null for send()
 
   Clock::time_point total_deadline_{};
-  detail::Connection* active_ = nullptr;  // the connection the pending operation is on
   Phase phase_ = Phase::kConnect;
   bool total_binding_ = false;  // the armed deadline is the total one
   bool retryable_ = false;      // failed before any byte of the response arrived
@@ -202,12 +201,10 @@ Task<Result<UpstreamResponse>> Call::run(std::uint64_t client_id, int max_idle) 
   for (;;) {
     if (!connection) {
       Result<ConnectionPtr> opened = co_await open(executor, pool);
-      active_ = nullptr;
       if (!opened) co_return std::move(opened).error();
       connection = std::move(opened).value();
     }
     cancel_.on_cancel([c = connection.get()] { c->close(); });
-    active_ = connection.get();
     // Not `?:` with two co_awaits: GCC 12 miscompiles that (double destruction).
     std::optional<Error> failure;
     if (connection->is_tls()) {
@@ -216,12 +213,8 @@ Task<Result<UpstreamResponse>> Call::run(std::uint64_t client_id, int max_idle) 
       failure = co_await exchange(connection->tcp(), *connection);
     }
     cancel_.clear();
-    active_ = nullptr;
     if (!failure) break;
-    if (!(retryable_ && connection->reused) || cancel_.cancelled() ||
-        failure->code == ErrorCode::kUpstreamTimeout) {
-      co_return std::move(*failure);
-    }
+    if (!(retryable_ && connection->reused) || cancel_.cancelled()) co_return std::move(*failure);
     connection.reset();
   }
   if (reusable_) pool.give_back(std::move(connection), max_idle, Clock::now());
@@ -316,7 +309,6 @@ Task<Result<Call::ConnectionPtr>> Call::open(const asio::any_io_executor& execut
   auto connection = std::make_unique<detail::Connection>(
       executor, origin_.tls ? &detail::tls_client_context() : nullptr);
   cancel_.on_cancel([c = connection.get()] { c->close(); });
-  active_ = connection.get();
 
   arm(connection->tcp(), Phase::kConnect, deadline);
   auto [ec, endpoint] = co_await connection->tcp().async_connect(endpoints, kUseTuple);
@@ -436,6 +428,7 @@ Task<std::optional<Error>> Call::read_events(Stream& stream, detail::Connection&
       arm_events(connection, Phase::kFirstEvent, first_event_deadline);
     }
     const error_code ec = co_await detail::read_body_step(stream, connection.buffer, reader);
+    if (ec && !cancel_.cancelled() && connection.deadline().fired()) co_return timed_out();
     if (ec) co_return fail(ec, true);
     connection.deadline().pause();  // handing events to a slow client is not upstream time
     while (sse.next(event)) {
@@ -476,7 +469,6 @@ void Call::arm_events(detail::Connection& connection, Phase phase, Clock::time_p
 Error Call::fail(const error_code& ec, bool response_started) const {
   if (cancel_.cancelled()) return cancelled();
   if (ec == beast::error::timeout) return timed_out();
-  if (active_ != nullptr && active_->deadline().fired()) return timed_out();
   const std::string where = authority();
   switch (phase_) {
     case Phase::kConnect:

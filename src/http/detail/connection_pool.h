@@ -37,7 +37,7 @@ class Connection {
   // Closes the socket at once: pending operations complete with an error.
   void close();
 
-  // What the pending operation must complete by (upstream_client.cpp arms it per phase).
+  // The deadline of an event stream's reads (upstream_client.cpp, read_events).
   ConnectionDeadline& deadline() { return *deadline_; }
 
   boost::beast::flat_buffer buffer;  // bytes read but not yet parsed
