@@ -641,7 +641,8 @@ def s6_leak(b):
             f"rss {samples[0]['rss_kib'] / 1024:.1f} -> {last / 1024:.1f}MiB, "
             f"growth after warm-up {fmt(growth, 1)}% "
             f"errors={errors} aborted={r_stream['aborted']} load core busy {load_core:.2f}")
-        return {"rate": rate, "half_saturation": sat / 2, "window_s": p["window"], "load_core_busy": load_core,
+        return {"rate": rate, "half_saturation": sat / 2, "window_s": p["window"],
+                "load_core_busy": load_core,
                 "plain": r_plain, "stream": r_stream, "samples": samples,
                 "baseline_rss_kib": base, "last_rss_kib": last, "growth_pct": growth,
                 "rss_after_load_kib": rss_after,
@@ -652,11 +653,6 @@ def s6_leak(b):
 
 
 # ---- targets and the table ----
-
-
-def b_window(lk):
-    """The leak check's median window (s), from its result."""
-    return dig(lk, "plinth", "window_s") or dig(lk, "nginx", "window_s") or "?"
 
 TABLE_PEERS = ["direct", "static", "nginx", "haproxy", "portkey", "plinth", "plinth-governed"]
 
@@ -851,6 +847,7 @@ def evaluate(results, scenarios):
         lk = results.get("leak", {})
         label = "6 leak"
         p99 = dig(lk, "plinth", "plain", "latency_us", "p99")
+        window = dig(lk, "plinth", "window_s") or dig(lk, "nginx", "window_s") or "?"
         behind = (f"; Plinth fell behind (plain p99 {p99 / 1000:.0f} ms), so the growth "
                   f"includes queued connections" if p99 and p99 > 50_000 else "")
         t.add(label, "RSS growth after warm-up (%)",
@@ -861,8 +858,7 @@ def evaluate(results, scenarios):
                    f"is not the limit: it was "
                    f"{dig(lk, 'plinth', 'load_core_busy') or 0:.2f} busy), 2% streams, "
                    f"1 in 4 aborted, 512 connections in turn; growth = median of the last "
-                   f"{b_window(lk)} s against that of the first {b_window(lk)} s after "
-                   f"warm-up{behind}")
+                   f"{window} s against that of the first {window} s after warm-up{behind}")
         t.errors("leak", label, per_peer(lk, lambda r: r["errors"]["total"]))
 
     if "overhead" in scenarios or "saturation" in scenarios:
