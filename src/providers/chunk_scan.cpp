@@ -50,8 +50,16 @@ struct Scan : SaxScan {
   std::size_t choices = 0;
   const char* model_begin = nullptr;
   std::size_t model_size = 0;
+  std::size_t texts = 0;          // text strings counted
+  std::string_view text;          // the last of them, when it is a slice of the input
 
   bool in_choices() const { return top == Top::kChoices; }
+
+  void count_text(std::string_view s) {
+    out->facts.text_tokens += metering::count_tokens(s);
+    ++texts;
+    text = in_input(s) ? s : std::string_view();
+  }
 
   // Any value at the current depth (containers before their contents).
   bool value(Kind kind, std::string_view s, error_code& ec) {
@@ -91,14 +99,14 @@ struct Scan : SaxScan {
       content_key = false;
       delta_object = choice_key == InChoice::kDelta && kind == Kind::kObject;
       if (choice_key == InChoice::kText && is_string) {
-        out->facts.text_tokens += metering::count_tokens(s);
+        count_text(s);
       } else if (choice_key == InChoice::kText && !is_null) {
         return no(ec);  // the estimate would need the full decoder
       } else if (choice_key == InChoice::kFinishReason && !is_null) {
         out->finished = true;
       }
     } else if (depth == 4 && choice_object && delta_object && content_key) {
-      if (is_string) out->facts.text_tokens += metering::count_tokens(s);
+      if (is_string) count_text(s);
       else if (!is_null) return no(ec);  // content parts in a delta
     }
     return true;
@@ -246,11 +254,28 @@ bool scan_chunk(std::string_view data, std::string_view public_model, bool keep_
   }
   if (count == 2 && edits[1].begin < edits[0].begin) std::swap(edits[0], edits[1]);
 
+  // The one text string, when it is a plain slice between its quotes (ChunkScanner).
+  std::size_t text_at = std::string_view::npos;
+  if (scan.texts == 1 && scan.text.data() != nullptr) {
+    const std::size_t begin = static_cast<std::size_t>(scan.text.data() - data.data());
+    const std::size_t end = begin + scan.text.size();
+    if (begin > 0 && data[begin - 1] == '"' && end < data.size() && data[end] == '"' &&
+        scan.text.find('\\') == std::string_view::npos) {
+      text_at = begin;
+    }
+  }
+
   out.clear();
   out.reserve(data.size() + public_model.size() + 16);
   std::size_t at = 0;
+  auto copy_to = [&](std::size_t end) {
+    if (text_at >= at && text_at < end) {
+      scanned.text_span = {text_at, out.size() + (text_at - at), scan.text.size()};
+    }
+    out.append(data.substr(at, end - at));
+  };
   for (std::size_t i = 0; i < count; ++i) {
-    out.append(data.substr(at, edits[i].begin - at));
+    copy_to(edits[i].begin);
     if (edits[i].model) {
       const bool added = edits[i].begin == edits[i].end;
       if (added) out.append("\"model\":");
@@ -259,8 +284,122 @@ bool scan_chunk(std::string_view data, std::string_view public_model, bool keep_
     }
     at = edits[i].end;
   }
-  out.append(data.substr(at));
+  copy_to(data.size());
   return true;
+}
+
+namespace {
+
+bool is_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
+
+// The length of the UTF-8 sequence at `p` (before `end`) when it is well formed (RFC 3629:
+// no overlong forms, no surrogates, nothing past U+10FFFF), else 0.
+std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end) {
+  const unsigned char c = *p;
+  const std::size_t left = static_cast<std::size_t>(end - p);
+  if (c >= 0xC2 && c <= 0xDF) return left >= 2 && is_continuation(p[1]) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (left < 3 || !is_continuation(p[1]) || !is_continuation(p[2])) return 0;
+    if (c == 0xE0 && p[1] < 0xA0) return 0;  // overlong
+    if (c == 0xED && p[1] > 0x9F) return 0;  // surrogate
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (left < 4 || !is_continuation(p[1]) || !is_continuation(p[2]) ||
+        !is_continuation(p[3])) {
+      return 0;
+    }
+    if (c == 0xF0 && p[1] < 0x90) return 0;  // overlong
+    if (c == 0xF4 && p[1] > 0x8F) return 0;  // past U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
+// The length of the JSON string body at the start of `s` (up to its closing quote) when it
+// has no escapes, no control characters and only well-formed UTF-8; npos otherwise.
+std::size_t plain_string_length(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  const auto* at = p;
+  while (at < end) {
+    const unsigned char c = *at;
+    if (c == '"') return static_cast<std::size_t>(at - p);
+    if (c == '\\' || c < 0x20) return std::string_view::npos;
+    if (c < 0x80) {
+      ++at;
+      continue;
+    }
+    const std::size_t n = utf8_sequence(at, end);
+    if (n == 0) return std::string_view::npos;
+    at += n;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+bool ChunkScanner::scan(std::string_view data, std::string& out, ScannedChunk& scanned) {
+  if (learned_ && reuse(data, out, scanned)) {
+    ++reused_;
+    return true;
+  }
+  if (!scan_chunk(data, public_model_, keep_null_usage_, out, scanned)) return false;
+  learn(data, out, scanned);
+  return true;
+}
+
+bool ChunkScanner::reuse(std::string_view data, std::string& out, ScannedChunk& scanned) const {
+  if (data.size() < in_before_.size() + in_after_.size() || !data.starts_with(in_before_)) {
+    return false;
+  }
+  const std::string_view rest = data.substr(in_before_.size());
+  const std::size_t size = plain_string_length(rest);
+  if (size == std::string_view::npos || rest.substr(size) != in_after_) return false;
+  const std::string_view text = rest.substr(0, size);
+
+  out.clear();
+  out.reserve(out_before_.size() + size + out_after_.size());
+  out.append(out_before_).append(text).append(out_after_);
+  scanned = last_;
+  scanned.facts.text_tokens = metering::count_tokens(text);
+  scanned.text_span = {in_before_.size(), out_before_.size(), size};
+  auto view = [&](const Place& p) {
+    const std::size_t at = p.after ? in_before_.size() + size + p.at : p.at;
+    return data.substr(at, p.size);
+  };
+  if (!last_.facts.id.empty()) scanned.facts.id = view(id_);
+  if (!last_.facts.object.empty()) scanned.facts.object = view(object_);
+  return true;
+}
+
+void ChunkScanner::learn(std::string_view data, const std::string& out,
+                         const ScannedChunk& scanned) {
+  const ScannedChunk::TextSpan& t = scanned.text_span;
+  learned_ = false;
+  if (t.in == std::string_view::npos) return;
+  const std::size_t after = t.in + t.size;
+  // A view of the facts must sit wholly before or after the text to be found again.
+  auto place = [&](std::string_view v, Place& p) {
+    if (v.empty()) return true;
+    const std::size_t at = static_cast<std::size_t>(v.data() - data.data());
+    if (at + v.size() <= t.in) {
+      p = {false, at, v.size()};
+      return true;
+    }
+    if (at >= after) {
+      p = {true, at - after, v.size()};
+      return true;
+    }
+    return false;
+  };
+  if (!place(scanned.facts.id, id_) || !place(scanned.facts.object, object_)) return;
+  in_before_.assign(data.substr(0, t.in));
+  in_after_.assign(data.substr(after));
+  out_before_.assign(out, 0, t.out);
+  out_after_.assign(out, t.out + t.size);
+  last_ = scanned;
+  learned_ = true;
 }
 
 }  // namespace plinth::providers

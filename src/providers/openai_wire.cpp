@@ -372,7 +372,9 @@ json::object& EventArena::build(std::size_t slot) { return built_.at(slot).empla
 
 StreamDecoder::StreamDecoder(std::string_view public_model, bool require_done,
                              bool keep_null_usage)
-    : public_model_(public_model), require_done_(require_done), keep_null_usage_(keep_null_usage) {}
+    : public_model_(public_model),
+      require_done_(require_done),
+      scanner_(public_model, keep_null_usage) {}
 
 Result<StreamDecoder::Step> StreamDecoder::decode(std::string_view event, std::string_view data) {
   if (done_) return Step::kSkip;
@@ -383,7 +385,7 @@ Result<StreamDecoder::Step> StreamDecoder::decode(std::string_view event, std::s
   chunk_ = nullptr;
   text_.clear();
   // Plain chunks (nearly all) take the scan: no tree, the model spliced into the bytes.
-  if (event != "error" && scan_chunk(data, public_model_, keep_null_usage_, text_, scanned_)) {
+  if (event != "error" && scanner_.scan(data, text_, scanned_)) {
     if (!finished_) finished_ = scanned_.finished;
     return Step::kText;
   }

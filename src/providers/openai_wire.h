@@ -133,12 +133,12 @@ class StreamDecoder {
  private:
   std::string_view public_model_;
   bool require_done_;
-  bool keep_null_usage_;
   bool done_ = false;
   bool finished_ = false;  // a finish_reason or usage chunk was seen
   EventArena arena_;
   boost::json::object* chunk_ = nullptr;
-  std::string text_;  // reused from event to event
+  ChunkScanner scanner_;  // plain chunks: no tree, the model spliced into the bytes
+  std::string text_;      // reused from event to event
   ScannedChunk scanned_;
 };
 
