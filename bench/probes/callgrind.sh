@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Instructions per request (and per chunk) of a plinth binary under callgrind: noise-free,
+# unlike time on this VM. Closed loop, 4 connections, small chats; CHUNKS=N makes them
+# streams of N chunks (0: plain requests). The profile of the measured window is kept in
+# OUT (default /tmp/plinth-callgrind.out) for callgrind_annotate. From the repository root:
+#   CHUNKS=1 bench/probes/callgrind.sh build/src/plinth [MEASURE_S=6]
+BIN=$1; MEAS=${2:-6}; CHUNKS=${CHUNKS:-0}; B=${BUILD:-build}; OUT=${OUT:-/tmp/plinth-callgrind.out}
+W=$(mktemp -d /dev/shm/cg.XXXX)
+$B/bench/plinth-mock-upstream --listen 127.0.0.1:0 --chunks "$((CHUNKS > 0 ? CHUNKS : 1))" \
+  --chunk-gap-ms 0 > $W/mock.log 2>&1 &
+MP=$!; sleep 0.3; MPORT=$(grep -o '127.0.0.1:[0-9]*' $W/mock.log | head -1 | cut -d: -f2)
+mkdir -p $W/data
+PLINTH_BENCH_UPSTREAM_URL=http://127.0.0.1:$MPORT/v1 PLINTH_ADMIN_KEY=bench-key \
+  valgrind --tool=callgrind --dump-instr=no --callgrind-out-file=$W/cg.out \
+  $BIN serve --config bench/peers/plinth-minimal.yaml --listen 127.0.0.1:0 --data-dir $W/data \
+  --workers 1 > $W/plinth.log 2>&1 &
+PP=$!
+for _ in $(seq 100); do grep -q 'listening on' $W/plinth.log 2>/dev/null && break; sleep 0.2; done
+PPORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' $W/plinth.log | head -1)
+STREAM=(); [ "$CHUNKS" -gt 0 ] && STREAM=(--stream --expect-chunks "$CHUNKS")
+load() {
+  $B/bench/plinth-loadgen --url http://127.0.0.1:$PPORT/v1/chat/completions \
+    --header "Authorization: Bearer bench-key" --mode closed --connections 4 --body-bytes 1024 \
+    --duration "$1" "${STREAM[@]}" --timeout 30
+}
+load 2 > /dev/null
+callgrind_control -z $PP > /dev/null 2>&1
+load "$MEAS" > $W/out.json
+callgrind_control -d $PP > /dev/null 2>&1
+kill $PP $MP 2>/dev/null; wait 2>/dev/null
+DUMP=$(ls $W/cg.out.* 2>/dev/null | sort | tail -1); DUMP=${DUMP:-$W/cg.out}
+cp "$DUMP" "$OUT"
+python3 - "$W/out.json" "$OUT" "$CHUNKS" <<'EOF'
+import json, re, sys
+r = json.loads([l for l in open(sys.argv[1]) if l.startswith('{')][-1])
+total = 0
+for line in open(sys.argv[2]):
+    m = re.match(r'(?:summary|totals): (\d+)', line)
+    if m: total = int(m.group(1))
+n, chunks = r['requests'], int(sys.argv[3])
+line = f"requests {n} errors {r['errors']['total']} instructions/request {total / max(n, 1):,.0f}"
+if chunks: line += f" per chunk (request share included) {total / max(n * chunks, 1):,.0f}"
+print(line)
+EOF
+rm -rf $W
