@@ -427,7 +427,14 @@ Task<std::optional<Error>> Call::read_events(Stream& stream, detail::Connection&
     } else {
       arm_events(connection, Phase::kFirstEvent, first_event_deadline);
     }
-    const error_code ec = co_await detail::read_body_step(stream, connection.buffer, reader);
+    // A plain connection's reads go to the socket itself: Beast's stream would only add its
+    // timer and rate checks, which rest here.
+    error_code ec;
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      ec = co_await detail::read_body_step(stream.socket(), connection.buffer, reader);
+    } else {
+      ec = co_await detail::read_body_step(stream, connection.buffer, reader);
+    }
     if (ec && !cancel_.cancelled() && connection.deadline().fired()) co_return timed_out();
     if (ec) co_return fail(ec, true);
     connection.deadline().pause();  // handing events to a slow client is not upstream time
