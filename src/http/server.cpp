@@ -283,9 +283,7 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
     // it brought.
     if (next_read->pending()) {
       if (!next_read->done()) {
-        next_read->wake_timer().expires_after(cfg.idle_timeout);
-        auto r_woken = co_await next_read->wake_timer().async_wait(kTuple);
-        (void)r_woken;
+        co_await detail::NextRead::wait(next_read, cfg.idle_timeout);
         if (!next_read->done()) co_return;  // idle: closing the socket ends the read
       }
       next_read->consumed();
