@@ -5,9 +5,11 @@
 #pragma once
 
 #include "core/task.h"
+#include "http/detail/draining_read.h"
 #include "http/sse_parser.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -18,6 +20,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
 
 namespace plinth::http::detail {
 
@@ -127,8 +131,17 @@ Task<boost::beast::error_code> read_body_step(Stream& stream, boost::beast::flat
     parse_buffered(buffer, reader, ec);
     if (ec || buffer.size() != before) co_return ec;
   }
-  auto [read_ec, n] = co_await stream.async_read_some(
-      buffer.prepare(boost::beast::read_size(buffer, 65536)), asio::as_tuple(asio::use_awaitable));
+  const asio::mutable_buffer room = buffer.prepare(boost::beast::read_size(buffer, 65536));
+  std::size_t n = 0;
+  boost::system::error_code read_ec;
+  if constexpr (std::is_same_v<Stream, asio::ip::tcp::socket>) {
+    // A plain socket: a short read drained it, so the next read waits for data without a
+    // recv that finds nothing first (draining_read.h).
+    std::tie(read_ec, n) =
+        co_await stream.async_read_some(DrainingBuffer(room), asio::as_tuple(asio::use_awaitable));
+  } else {
+    std::tie(read_ec, n) = co_await stream.async_read_some(room, asio::as_tuple(asio::use_awaitable));
+  }
   buffer.commit(n);
   // A TLS peer may end a close-delimited body without close_notify: that is its end too.
   if (read_ec == asio::error::eof ||
