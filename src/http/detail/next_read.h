@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "core/cancel.h"
+#include "http/detail/draining_read.h"
 
 namespace plinth::http::detail {
 
@@ -22,8 +23,8 @@ namespace plinth::http::detail {
 // the client closes its end (or the connection fails) it fires the request's Cancel, and
 // when the client sends its next request early (pipelining) the bytes wait in the
 // connection's buffer. A read rather than a readiness wait because Asio re-arms epoll with an
-// epoll_ctl for every wait, while a read costs one speculative recv (EAGAIN) and then nothing
-// until data or FIN arrives; epoll_ctl was the dearer of the two (docs/design/performance.md).
+// epoll_ctl for every wait, while a read after a short one costs nothing until data or FIN
+// arrives (draining_read.h; docs/design/performance.md).
 class NextRead {
  public:
   using Duration = boost::asio::steady_timer::duration;
@@ -38,7 +39,9 @@ class NextRead {
     self->cancel_ = &cancel;
     self->done_ = false;
     self->pending_ = true;
-    socket.async_read_some(into, ReadHandler{self});
+    // The request came in a short read, which drained the socket: no recv that finds
+    // nothing before the request goes upstream (draining_read.h).
+    socket.async_read_some(DrainingBuffer(into), ReadHandler{self});
   }
 
   // Waits until the read completes or `idle` passes, whichever comes first (done() tells
