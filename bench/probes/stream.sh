@@ -18,14 +18,16 @@ fi
 taskset -c 1 $B/bench/plinth-loadgen --url $URL --header "Authorization: Bearer bench-key" --mode open --rate $RATE --connections $STREAMS --max-connections $((STREAMS*3)) --warmup 3.84 --duration $MEAS --stream --expect-chunks 256 --timeout 30 > $W/out.json 2>$W/err &
 LG=$!
 sleep 4
-if [ -n "$PP" ]; then c0=$(awk '{print $14+$15}' /proc/$PP/stat); fi
+# user and system ticks of the proxy and its children (nginx's worker)
+ticks() { for p in $PP $(pgrep -P $PP); do cat /proc/$p/stat; done | awk '{u+=$14; s+=$15} END {print u, s}'; }
+if [ -n "$PP" ]; then read u0 s0 < <(ticks); fi
 if [ -n "$PP" ] && [ "${PERF:-0}" = 1 ]; then perf record -g -o ${PERF_OUT:-/tmp/perf-stream.data} -p $( (pgrep -P $PP; echo $PP) | paste -sd,) -- sleep 5 >/dev/null 2>&1; fi
-if [ -n "$PP" ] && [ "${PERF:-0}" = 2 ]; then perf stat -e syscalls:sys_enter_connect,syscalls:sys_enter_accept4,syscalls:sys_enter_sendmsg,syscalls:sys_enter_recvmsg,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_ctl,syscalls:sys_enter_writev,syscalls:sys_enter_recvfrom,syscalls:sys_enter_read,syscalls:sys_enter_write,syscalls:sys_enter_sendto -p $( (pgrep -P $PP; echo $PP) | paste -sd,) -- sleep 5 2>&1 | grep syscalls; fi
+if [ -n "$PP" ] && [ "${PERF:-0}" = 2 ]; then perf stat -e syscalls:sys_enter_connect,syscalls:sys_enter_accept4,syscalls:sys_enter_sendmsg,syscalls:sys_enter_recvmsg,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_ctl,syscalls:sys_enter_writev,syscalls:sys_enter_recvfrom,syscalls:sys_enter_read,syscalls:sys_enter_write,syscalls:sys_enter_sendto,syscalls:sys_enter_timerfd_settime -p $( (pgrep -P $PP; echo $PP) | paste -sd,) -- sleep 5 2>&1 | grep syscalls; fi
 wait $LG
-if [ -n "$PP" ]; then c1=$(awk '{print $14+$15}' /proc/$PP/stat); else c0=0; c1=0; fi
+if [ -n "$PP" ]; then read u1 s1 < <(ticks); else u0=0; u1=0; s0=0; s1=0; fi
 python3 -c "
 import json
 r=json.loads([l for l in open('$W/out.json') if l.startswith('{')][-1])
-print(f\"ttfb p50 {r['ttfb_us']['p50']} p90 {r['ttfb_us']['p90']} chunks {r.get('chunks')} gap_p50 {r.get('chunk_gap_us',{}).get('p50')} errors {r['errors']['total']} ticks {$c1-$c0}\")
+print(f\"ttfb p50 {r['ttfb_us']['p50']} p90 {r['ttfb_us']['p90']} chunks {r.get('chunks')} gap_p50 {r.get('chunk_gap_us',{}).get('p50')} errors {r['errors']['total']} ticks user {$u1-$u0} system {$s1-$s0}\")
 "
 kill $PP $MP 2>/dev/null; wait 2>/dev/null; rm -rf $W
