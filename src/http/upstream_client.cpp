@@ -34,6 +34,7 @@
 #include <charconv>
 #include <chrono>
 #include <optional>
+#include <tuple>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -363,6 +364,7 @@ Task<std::optional<Error>> Call::exchange(Stream& stream, detail::Connection& co
   if (handler_ != nullptr && response_.status == 200 && is_event_stream(response_.content_type)) {
     co_return co_await read_events(stream, connection, *reader, first_token_deadline);
   }
+  connection.deadline().rest();  // the head's, when an event stream was asked for: Beast's now
   co_return co_await read_whole(stream, connection, *reader);
 }
 
@@ -374,8 +376,24 @@ Task<std::optional<Error>> Call::read_headers(Stream& stream, detail::Connection
   for (;;) {
     reader.emplace(response_.content_type, kMaxHeaderBytes);
     if (request_.method == "HEAD") reader->skip(true);
-    arm(connection.tcp(), Phase::kHeaders, deadline);
-    auto [ec, n] = co_await bhttp::async_read_header(stream, connection.buffer, *reader, kUseTuple);
+    error_code ec;
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      if (handler_ != nullptr) {
+        // An event stream on a plain connection: its one deadline timer, which its events
+        // then keep (read_events), watches the head too, and the read goes to the socket.
+        // Beast's timer would be armed, cancelled and its handler run for this read alone.
+        connection.tcp().expires_never();
+        arm_events(connection, Phase::kHeaders, deadline);
+        std::tie(ec, std::ignore) = co_await bhttp::async_read_header(
+            stream.socket(), connection.buffer, *reader, kUseTuple);
+        if (ec && !cancel_.cancelled() && connection.deadline().fired()) co_return timed_out();
+      }
+    }
+    if (handler_ == nullptr || !std::is_same_v<Stream, beast::tcp_stream>) {
+      arm(connection.tcp(), Phase::kHeaders, deadline);
+      std::tie(ec, std::ignore) =
+          co_await bhttp::async_read_header(stream, connection.buffer, *reader, kUseTuple);
+    }
     if (ec) {
       const bool received = interim || reader->got_some() || connection.buffer.size() > 0;
       retryable_ = !received && is_closed_error(ec);

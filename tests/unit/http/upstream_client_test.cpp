@@ -510,6 +510,55 @@ TEST_F(UpstreamClientTest, Stream_Returns200WithoutEventStreamWhole) {
   EXPECT_TRUE(events.got.empty());
 }
 
+TEST_F(UpstreamClientTest, Stream_SlowHeaders_TimeOutAfterFirstToken) {
+  Signal client_closed;
+  TestServer server([&](TestServer::Connection& c) {
+    c.read_request();
+    if (c.wait_closed()) client_closed.set();
+  });
+  UpstreamTimeouts t = fast_timeouts();
+  t.first_token = Millis(200);
+  UpstreamClient client = make_client(server, t);
+  Events events;
+
+  const auto start = Clock::now();
+  auto result = run(io_, client.stream(request(), cancel_, events));
+  const auto elapsed = Clock::now() - start;
+
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kUpstreamTimeout);
+  EXPECT_EQ(result.error().message,
+            "no response headers from " + server.authority() + " within 200 ms");
+  EXPECT_GE(elapsed, std::chrono::milliseconds(190));
+  EXPECT_LT(elapsed, std::chrono::milliseconds(1500));
+  EXPECT_TRUE(client_closed.wait());
+  EXPECT_TRUE(events.got.empty());
+}
+
+TEST_F(UpstreamClientTest, Stream_ANon200AnswerSlowerThanFirstTokenIsReadWhole) {
+  // The head came in time; the body of a plain answer is under the idle timeout, not the
+  // first-token deadline that watched the head.
+  TestServer server([](TestServer::Connection& c) {
+    c.read_request();
+    c.write("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+            "Content-Length: 10\r\n\r\n{\"err\":");
+    if (c.wait_closed(400ms)) return;  // longer than first_token; closed early is the bug
+    c.write("1}\n");
+    c.wait_closed();
+  });
+  UpstreamTimeouts t = fast_timeouts();
+  t.first_token = Millis(200);
+  t.idle = Millis(2000);
+  UpstreamClient client = make_client(server, t);
+  Events events;
+
+  auto result = run(io_, client.stream(request(), cancel_, events));
+
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(result->status, 503);
+  EXPECT_EQ(result->body, "{\"err\":1}\n");
+}
+
 TEST_F(UpstreamClientTest, Stream_NoEventWithinFirstToken_TimesOut) {
   TestServer server([](TestServer::Connection& c) {
     c.read_request();
