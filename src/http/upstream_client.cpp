@@ -377,6 +377,7 @@ Task<std::optional<Error>> Call::read_headers(Stream& stream, detail::Connection
     reader.emplace(response_.content_type, kMaxHeaderBytes);
     if (request_.method == "HEAD") reader->skip(true);
     error_code ec;
+    bool read = false;
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       if (handler_ != nullptr) {
         // An event stream on a plain connection: its one deadline timer, which its events
@@ -387,9 +388,10 @@ Task<std::optional<Error>> Call::read_headers(Stream& stream, detail::Connection
         std::tie(ec, std::ignore) = co_await bhttp::async_read_header(
             stream.socket(), connection.buffer, *reader, kUseTuple);
         if (ec && !cancel_.cancelled() && connection.deadline().fired()) co_return timed_out();
+        read = true;
       }
     }
-    if (handler_ == nullptr || !std::is_same_v<Stream, beast::tcp_stream>) {
+    if (!read) {
       arm(connection.tcp(), Phase::kHeaders, deadline);
       std::tie(ec, std::ignore) =
           co_await bhttp::async_read_header(stream, connection.buffer, *reader, kUseTuple);
