@@ -6,16 +6,9 @@
 #   C=1 bench/probes/first_chunk.sh build/src/plinth [DUR_S=5]
 BIN=$1; DUR=${2:-5}; C=${C:-1}; CH=${CH:-2}; B=${BUILD:-build}
 W=$(mktemp -d /dev/shm/fc.XXXX)
-taskset -c 1 $B/bench/plinth-mock-upstream --listen 127.0.0.1:0 --chunks $CH --chunk-gap-ms 0 > $W/mock.log 2>&1 &
-MP=$!; sleep 0.3; MPORT=$(grep -o '127.0.0.1:[0-9]*' $W/mock.log | head -1 | cut -d: -f2)
-mkdir -p $W/data
-if [ "$BIN" = direct ]; then URL=http://127.0.0.1:$MPORT/v1/chat/completions; PP=
-elif [ "$BIN" = nginx ]; then taskset -c 0 bench/peers/nginx.sh --listen 127.0.0.1:18600 --dir $W/ng --upstream 127.0.0.1:$MPORT > $W/ng.log 2>&1 & PP=$!; sleep 0.7; URL=http://127.0.0.1:18600/v1/chat/completions
-else
-PLINTH_BENCH_UPSTREAM_URL=http://127.0.0.1:$MPORT/v1 PLINTH_ADMIN_KEY=bench-key taskset -c 0 $BIN serve --config bench/peers/plinth-minimal.yaml --listen 127.0.0.1:0 --data-dir $W/data --workers 1 > $W/plinth.log 2>&1 &
-PP=$!; sleep 0.7; PPORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' $W/plinth.log | head -1)
-URL=http://127.0.0.1:$PPORT/v1/chat/completions
-fi
+. bench/probes/common.sh
+start_mock --chunks $CH --chunk-gap-ms 0
+start_proxy "$BIN"
 taskset -c 1 $B/bench/plinth-loadgen --url $URL --header "Authorization: Bearer bench-key" --mode closed --connections $C --warmup 1 --duration $DUR --stream --body-bytes 1024 --timeout 30 > $W/out.json 2>$W/err
 python3 -c "
 import json

@@ -5,16 +5,9 @@
 #   STREAMS=50 bench/probes/stream.sh build/src/plinth [MEASURE_S=8]
 BIN=$1; MEAS=${2:-8}; STREAMS=${STREAMS:-500}; B=${BUILD:-build}; RATE=$(python3 -c "print($STREAMS/5.12)")
 W=$(mktemp -d /dev/shm/st.XXXX)
-taskset -c 1 $B/bench/plinth-mock-upstream --listen 127.0.0.1:0 --chunks 256 --chunk-gap-ms 20 > $W/mock.log 2>&1 &
-MP=$!; sleep 0.3; MPORT=$(grep -o '127.0.0.1:[0-9]*' $W/mock.log | head -1 | cut -d: -f2)
-mkdir -p $W/data
-if [ "$BIN" = direct ]; then URL=http://127.0.0.1:$MPORT/v1/chat/completions; PP=
-elif [ "$BIN" = nginx ]; then taskset -c 0 bench/peers/nginx.sh --listen 127.0.0.1:18600 --dir $W/ng --upstream 127.0.0.1:$MPORT > $W/ng.log 2>&1 & PP=$!; sleep 0.7; URL=http://127.0.0.1:18600/v1/chat/completions
-else
-PLINTH_BENCH_UPSTREAM_URL=http://127.0.0.1:$MPORT/v1 PLINTH_ADMIN_KEY=bench-key taskset -c 0 $BIN serve --config bench/peers/plinth-minimal.yaml --listen 127.0.0.1:0 --data-dir $W/data --workers 1 > $W/plinth.log 2>&1 &
-PP=$!; sleep 0.7; PPORT=$(grep -o '127.0.0.1:[0-9]*' $W/plinth.log | head -1 | cut -d: -f2)
-URL=http://127.0.0.1:$PPORT/v1/chat/completions
-fi
+. bench/probes/common.sh
+start_mock --chunks 256 --chunk-gap-ms 20
+start_proxy "$BIN"
 taskset -c 1 $B/bench/plinth-loadgen --url $URL --header "Authorization: Bearer bench-key" --mode open --rate $RATE --connections $STREAMS --max-connections $((STREAMS*3)) --warmup 3.84 --duration $MEAS --stream --expect-chunks 256 --timeout 30 > $W/out.json 2>$W/err &
 LG=$!
 sleep 4

@@ -8,19 +8,10 @@
 A=$1; B_BIN=$2; MEAS=${3:-20}; STREAMS=${STREAMS:-500}; B=${BUILD:-build}
 HALF=$((STREAMS / 2)); RATE=$(python3 -c "print($HALF/5.12)")
 W=$(mktemp -d /dev/shm/sp.XXXX)
-taskset -c 1 $B/bench/plinth-mock-upstream --listen 127.0.0.1:0 --chunks 256 --chunk-gap-ms 20 > $W/mock.log 2>&1 &
-MP=$!; sleep 0.3; MPORT=$(grep -o '127.0.0.1:[0-9]*' $W/mock.log | head -1 | cut -d: -f2)
-start_proxy() {  # name bin port -> sets PID_<name>
-  local name=$1 bin=$2 port=$3
-  if [ "$bin" = nginx ]; then
-    taskset -c 0 bench/peers/nginx.sh --listen 127.0.0.1:$port --dir $W/ng$name --upstream 127.0.0.1:$MPORT > $W/$name.log 2>&1 &
-  else
-    mkdir -p $W/data$name
-    PLINTH_BENCH_UPSTREAM_URL=http://127.0.0.1:$MPORT/v1 PLINTH_ADMIN_KEY=bench-key taskset -c 0 $bin serve --config bench/peers/plinth-minimal.yaml --listen 127.0.0.1:$port --data-dir $W/data$name --workers 1 > $W/$name.log 2>&1 &
-  fi
-  eval "PID_$name=$!"
-}
-start_proxy a "$A" 18610; start_proxy b "$B_BIN" 18611; sleep 0.8
+. bench/probes/common.sh
+start_mock --chunks 256 --chunk-gap-ms 20
+start_proxy "$A" 18610 a; PID_a=$PP
+start_proxy "$B_BIN" 18611 b; PID_b=$PP
 ticks() { for p in $1 $(pgrep -P $1); do cat /proc/$p/stat; done | awk '{u+=$14; s+=$15} END {print u+s}'; }
 for n in a b; do
   port=$([ $n = a ] && echo 18610 || echo 18611)
