@@ -34,8 +34,8 @@
 #include <charconv>
 #include <chrono>
 #include <optional>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <vector>
 
@@ -166,6 +166,10 @@ class Call {
   std::string authority() const { return detail::authority(origin_); }
   Error fail(const error_code& ec, bool response_started) const;
   Error timed_out() const;
+  // A read under the connection's deadline (arm_events) failed because that deadline passed.
+  bool deadline_passed(const error_code& ec, detail::Connection& connection) const {
+    return ec && !cancel_.cancelled() && connection.deadline().fired();
+  }
   Error cancelled() const {
     return Error{ErrorCode::kCancelled, "call to " + authority() + " cancelled"};
   }
@@ -364,7 +368,9 @@ Task<std::optional<Error>> Call::exchange(Stream& stream, detail::Connection& co
   if (handler_ != nullptr && response_.status == 200 && is_event_stream(response_.content_type)) {
     co_return co_await read_events(stream, connection, *reader, first_token_deadline);
   }
-  connection.deadline().rest();  // the head's, when an event stream was asked for: Beast's now
+  // Not an event stream after all: the connection's deadline, which watched the head of a
+  // stream request, rests, and the body is read under Beast's timer (read_whole).
+  connection.deadline().rest();
   co_return co_await read_whole(stream, connection, *reader);
 }
 
@@ -387,7 +393,7 @@ Task<std::optional<Error>> Call::read_headers(Stream& stream, detail::Connection
         arm_events(connection, Phase::kHeaders, deadline);
         std::tie(ec, std::ignore) = co_await bhttp::async_read_header(
             stream.socket(), connection.buffer, *reader, kUseTuple);
-        if (ec && !cancel_.cancelled() && connection.deadline().fired()) co_return timed_out();
+        if (deadline_passed(ec, connection)) co_return timed_out();
         read = true;
       }
     }
@@ -455,7 +461,7 @@ Task<std::optional<Error>> Call::read_events(Stream& stream, detail::Connection&
     } else {
       ec = co_await detail::read_body_step(stream, connection.buffer, reader);
     }
-    if (ec && !cancel_.cancelled() && connection.deadline().fired()) co_return timed_out();
+    if (deadline_passed(ec, connection)) co_return timed_out();
     if (ec) co_return fail(ec, true);
     connection.deadline().pause();  // handing events to a slow client is not upstream time
     while (sse.next(event)) {
