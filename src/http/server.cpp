@@ -267,6 +267,7 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
   const ServerConfig& cfg = server.config_;
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
+  detail::enable_draining_reads(socket);
   std::string remote;
   if (auto ep = socket.remote_endpoint(ignored); !ignored) remote = ep.address().to_string();
   beast::tcp_stream stream(std::move(socket));

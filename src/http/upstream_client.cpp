@@ -323,6 +323,7 @@ Task<Result<Call::ConnectionPtr>> Call::open(const asio::any_io_executor& execut
   }
   error_code ignored;
   connection->tcp().socket().set_option(tcp::no_delay(true), ignored);
+  detail::enable_draining_reads(connection->tcp().socket());
 
   if (origin_.tls) {
     detail::Connection::TlsStream& tls = connection->tls();

@@ -23,7 +23,7 @@ namespace plinth::http::detail {
 // the client closes its end (or the connection fails) it fires the request's Cancel, and
 // when the client sends its next request early (pipelining) the bytes wait in the
 // connection's buffer. A read rather than a readiness wait because Asio re-arms epoll with an
-// epoll_ctl for every wait, while a read after a short one costs nothing until data or FIN
+// epoll_ctl for every wait, while a read after one that drained the socket costs nothing until data or FIN
 // arrives (draining_read.h; docs/design/performance.md).
 class NextRead {
  public:
@@ -39,8 +39,8 @@ class NextRead {
     self->cancel_ = &cancel;
     self->done_ = false;
     self->pending_ = true;
-    // The request came in a short read, which drained the socket: no recv that finds
-    // nothing before the request goes upstream (draining_read.h).
+    // The request came in a read that drained the socket: no recv that finds nothing
+    // before the request goes upstream (draining_read.h).
     socket.async_read_some(DrainingBuffer(into), ReadHandler{self});
   }
 

@@ -135,8 +135,8 @@ Task<boost::beast::error_code> read_body_step(Stream& stream, boost::beast::flat
   std::size_t n = 0;
   boost::system::error_code read_ec;
   if constexpr (std::is_same_v<Stream, asio::ip::tcp::socket>) {
-    // A plain socket: a short read drained it, so the next read waits for data without a
-    // recv that finds nothing first (draining_read.h).
+    // A plain socket: once a read drained it, the next read waits for data without a recv
+    // that finds nothing first (draining_read.h).
     std::tie(read_ec, n) =
         co_await stream.async_read_some(DrainingBuffer(room), asio::as_tuple(asio::use_awaitable));
   } else {
