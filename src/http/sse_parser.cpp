@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 namespace plinth::http {
 namespace {
@@ -22,6 +23,27 @@ std::size_t find_line_end(std::string_view text, std::size_t from) {
   const void* hit = cr ? cr : lf;
   if (!hit) return std::string_view::npos;
   return static_cast<std::size_t>(static_cast<const char*>(hit) - text.data());
+}
+
+// The value of a whole one-line event at `from`: "data:[ ]<value>\n\n" with no \r in it
+// (that line ending goes the general way), or nullopt. `end` is where the event ends.
+std::optional<std::string_view> one_line_event(std::string_view text, std::size_t from,
+                                               std::size_t& end) {
+  constexpr std::string_view kField = "data:";
+  if (text.size() - from < kField.size() + 2 || text.compare(from, kField.size(), kField) != 0) {
+    return std::nullopt;
+  }
+  const char* line = text.data() + from;
+  const std::size_t room = text.size() - from;
+  const void* lf = std::memchr(line, '\n', room);
+  if (lf == nullptr) return std::nullopt;
+  const std::size_t length = static_cast<std::size_t>(static_cast<const char*>(lf) - line);
+  if (length + 1 >= room || line[length + 1] != '\n') return std::nullopt;  // not yet whole
+  if (std::memchr(line, '\r', length) != nullptr) return std::nullopt;
+  std::string_view value(line + kField.size(), length - kField.size());
+  if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  end = from + length + 2;
+  return value;
 }
 
 }  // namespace
@@ -51,10 +73,20 @@ bool SseParser::next(SseEvent& out) {
         continue;
       }
     }
+    if (!has_data_ && scanned_ == 0 && event_.empty()) {
+      std::size_t event_end = 0;
+      if (auto value = one_line_event(text, pos_, event_end);
+          value && value->size() <= kMaxEventBytes) {
+        pos_ = event_end;
+        out.event = {};
+        out.data = *value;
+        return true;
+      }
+    }
     const std::size_t end = find_line_end(text, pos_ + scanned_);
     if (end == std::string_view::npos) {
       scanned_ = text.size() - pos_;
-      if (scanned_ + current_.data.size() > kMaxEventBytes) overflowed_ = true;
+      if (scanned_ + data_.size() > kMaxEventBytes) overflowed_ = true;
       return false;
     }
     scanned_ = 0;
@@ -64,14 +96,16 @@ bool SseParser::next(SseEvent& out) {
 
     if (line.empty()) {  // blank line: dispatch
       if (!has_data_) {
-        current_.event.clear();
+        event_.clear();
         continue;
       }
-      std::swap(out.event, current_.event);
-      std::swap(out.data, current_.data);
-      current_.event.clear();
-      current_.data.clear();
+      std::swap(last_event_, event_);
+      std::swap(last_data_, data_);
+      event_.clear();
+      data_.clear();
       has_data_ = false;
+      out.event = last_event_;
+      out.data = last_data_;
       return true;
     }
     if (line.front() == ':') continue;  // comment
@@ -84,15 +118,15 @@ bool SseParser::next(SseEvent& out) {
       if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
     }
     if (field == "data") {
-      if (has_data_) current_.data.push_back('\n');
-      current_.data.append(value);
+      if (has_data_) data_.push_back('\n');
+      data_.append(value);
       has_data_ = true;
-      if (current_.data.size() > kMaxEventBytes) {
+      if (data_.size() > kMaxEventBytes) {
         overflowed_ = true;
         return false;
       }
     } else if (field == "event") {
-      current_.event.assign(value);
+      event_.assign(value);
     }
     // `id`, `retry` and unknown fields are ignored: nothing downstream uses them.
   }

@@ -9,9 +9,10 @@
 
 namespace plinth::http {
 
+// One event, as views into the parser: valid until its next feed() or next().
 struct SseEvent {
-  std::string event;  // "" when the event had no `event:` field
-  std::string data;   // `data:` lines joined with \n
+  std::string_view event;  // "" when the event had no `event:` field
+  std::string_view data;   // `data:` lines joined with \n
 };
 
 class SseParser {
@@ -19,7 +20,8 @@ class SseParser {
   // Appends bytes to the parser's buffer.
   void feed(std::string_view bytes);
   // Pops the next complete event into `out`; false when none is complete yet. Events with
-  // no data field (only comments, or only `event:`) are skipped.
+  // no data field (only comments, or only `event:`) are skipped. An event of one `data:`
+  // line (nearly every event of a model's stream) is viewed where it lies, not copied.
   bool next(SseEvent& out);
   // Bytes buffered but not yet part of a complete event.
   std::size_t pending() const { return buffer_.size() - pos_; }
@@ -32,7 +34,10 @@ class SseParser {
   std::size_t pos_ = 0;      // start of unparsed bytes in buffer_
   std::size_t scanned_ = 0;  // bytes after pos_ known to hold no line end (no rescans)
   bool skip_lf_ = false;     // previous line ended in \r; a following \n belongs to it
-  SseEvent current_;
+  // The event being assembled line by line, and the last one so assembled (what `out`
+  // views when the one-line path did not apply).
+  std::string event_, data_;
+  std::string last_event_, last_data_;
   bool has_data_ = false;
   bool overflowed_ = false;
 };

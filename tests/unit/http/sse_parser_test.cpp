@@ -9,18 +9,26 @@
 namespace plinth::http {
 namespace {
 
+// An event copied out of the parser, whose views last only until its next feed or next.
+struct Event {
+  std::string event;
+  std::string data;
+};
+
+Event copy_of(const SseEvent& e) { return Event{std::string(e.event), std::string(e.data)}; }
+
 // Feeds `pieces` one at a time and collects every event completed along the way.
-std::vector<SseEvent> parse(const std::vector<std::string>& pieces, SseParser& parser) {
-  std::vector<SseEvent> events;
+std::vector<Event> parse(const std::vector<std::string>& pieces, SseParser& parser) {
+  std::vector<Event> events;
   SseEvent event;
   for (const std::string& piece : pieces) {
     parser.feed(piece);
-    while (parser.next(event)) events.push_back(event);
+    while (parser.next(event)) events.push_back(copy_of(event));
   }
   return events;
 }
 
-std::vector<SseEvent> parse(const std::vector<std::string>& pieces) {
+std::vector<Event> parse(const std::vector<std::string>& pieces) {
   SseParser parser;
   return parse(pieces, parser);
 }
@@ -42,10 +50,10 @@ TEST(SseParser, EventFedByteByByteIsDeliveredOnceComplete) {
   const std::string stream = "event: delta\ndata: {\"a\":1}\n\ndata: [DONE]\n\n";
   SseParser parser;
   SseEvent event;
-  std::vector<SseEvent> events;
+  std::vector<Event> events;
   for (std::size_t i = 0; i < stream.size(); ++i) {
     parser.feed(stream.substr(i, 1));
-    while (parser.next(event)) events.push_back(event);
+    while (parser.next(event)) events.push_back(copy_of(event));
     // The first event is complete exactly at its blank line, not before.
     const std::size_t first_end = stream.find("\n\n") + 2;
     EXPECT_EQ(events.size() >= 1, i + 1 >= first_end) << "after byte " << i;
@@ -133,6 +141,20 @@ TEST(SseParser, IdAndRetryAndUnknownFieldsAreIgnored) {
   auto events = parse({"id: 1\nretry: 5\nfoo: bar\ndata: x\n\n"});
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].data, "x");
+}
+
+TEST(SseParser, OneLineEventsAndOthersMixed) {
+  // One-line events take a path of their own; the others, around them, the general one.
+  auto events = parse({"data:x\n\ndata:  two\n\nevent: e\ndata: y\n\ndata: z\r\n\r\ndata: w\n\n"});
+  ASSERT_EQ(events.size(), 5u);
+  EXPECT_EQ(events[0].data, "x");
+  EXPECT_EQ(events[1].data, " two");  // one space after the colon goes, not two
+  EXPECT_EQ(events[2].event, "e");
+  EXPECT_EQ(events[2].data, "y");
+  EXPECT_EQ(events[3].event, "");
+  EXPECT_EQ(events[3].data, "z");
+  EXPECT_EQ(events[4].event, "");
+  EXPECT_EQ(events[4].data, "w");
 }
 
 TEST(SseParser, IncompleteEventStaysPending) {
