@@ -138,10 +138,12 @@ Task<bool> StreamRelay::on_chunk_text(std::string_view json, const providers::Ch
   frame_.clear();
   http::append_sse_data(frame_, json);
   if (!writer_.started()) co_return co_await send_frame();
-  // Every chunk after the first: straight to the writer, one coroutine frame less per chunk.
-  const bool written = co_await writer_.write(frame_);
-  if (!written) client_gone_ = true;
-  co_return written;
+  // Every chunk after the first: straight to the socket, without a coroutine frame for the
+  // write unless the socket takes only part of it.
+  std::optional<bool> written = writer_.try_write(frame_);
+  if (!written) written = co_await writer_.drain();
+  if (!*written) client_gone_ = true;
+  co_return *written;
 }
 
 Task<void> StreamRelay::finish_ok() {

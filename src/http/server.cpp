@@ -136,8 +136,13 @@ class ConnectionWriter final : public ResponseWriter {
   }
 
   Task<bool> write(std::string_view data) override {
-    if (!streaming_ || finished_) co_return false;
-    if (data.empty() || !ok_) co_return ok_;
+    if (auto done = try_write(data)) co_return *done;
+    co_return co_await drain();
+  }
+
+  std::optional<bool> try_write(std::string_view data) override {
+    if (!streaming_ || finished_) return false;
+    if (data.empty() || !ok_) return ok_;
     char size_line[24];
     char* end = std::to_chars(size_line, size_line + 16, data.size(), 16).ptr;
     *end++ = '\r';
@@ -146,8 +151,21 @@ class ConnectionWriter final : public ResponseWriter {
         pending_head(), asio::buffer(size_line, static_cast<size_t>(end - size_line)),
         asio::buffer(data), asio::buffer("\r\n", 2)};
     std::size_t sent = 0;
-    if (sent_at_once(bufs, sent)) co_return true;
-    co_return co_await write_rest(bufs, sent);
+    if (sent_at_once(bufs, sent)) return true;
+    // What the socket did not take is kept for drain(): these buffers end with this call.
+    beast::buffers_suffix<std::array<asio::const_buffer, 4>> rest(bufs);
+    rest.consume(sent);
+    unsent_.resize(beast::buffer_bytes(rest));
+    asio::buffer_copy(asio::buffer(unsent_), rest);
+    return std::nullopt;
+  }
+
+  Task<bool> drain() override {
+    const std::string rest = std::move(unsent_);
+    unsent_.clear();
+    if (rest.empty()) co_return ok_;
+    const std::array<asio::const_buffer, 1> bufs{asio::buffer(rest)};
+    co_return co_await write_rest(bufs, 0);
   }
 
   Task<bool> finish() override {
@@ -198,6 +216,7 @@ class ConnectionWriter final : public ResponseWriter {
   bool keep_alive_;
   std::chrono::milliseconds write_timeout_;
   std::string head_;
+  std::string unsent_;  // what try_write() left for drain()
   bool started_ = false;
   bool head_pending_ = false;  // begin_stream's head waits for the first chunk
   bool streaming_ = false;

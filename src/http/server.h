@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <optional>
 #include <string_view>
 #include <thread>
 #include <utility>
@@ -50,6 +51,10 @@ class ResponseWriter {
   virtual Task<bool> begin_stream(int status, std::string_view content_type,
                                   const HeaderList& headers) = 0;
   virtual Task<bool> write(std::string_view data) = 0;
+  // write() without a coroutine when the socket takes every byte at once (nearly always):
+  // write()'s answer, or nullopt when the rest must be sent by co_await drain().
+  virtual std::optional<bool> try_write(std::string_view data) = 0;
+  virtual Task<bool> drain() = 0;
   virtual Task<bool> finish() = 0;
   virtual bool started() const = 0;  // a status line has been sent
 };

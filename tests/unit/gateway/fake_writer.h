@@ -3,6 +3,7 @@
 
 #include "http/server.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,12 @@ class FakeWriter final : public http::ResponseWriter {
     ++writes;
     co_return !gone;
   }
+  std::optional<bool> try_write(std::string_view data) override {
+    body += data;
+    ++writes;
+    return !gone;
+  }
+  Task<bool> drain() override { co_return !gone; }
   Task<bool> finish() override {
     finished = true;
     co_return !gone;
