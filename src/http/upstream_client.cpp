@@ -458,7 +458,12 @@ Task<std::optional<Error>> Call::read_events(Stream& stream, detail::Connection&
     // timer and rate checks, which rest here.
     error_code ec;
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-      ec = co_await detail::read_body_step(stream.socket(), connection.buffer, reader);
+      // read_body_step's parts, inline: no coroutine of its own per event.
+      if (!detail::parse_step(connection.buffer, reader, ec)) {
+        auto [read_ec, n] = co_await stream.socket().async_read_some(
+            detail::DrainingBuffer(detail::read_room(connection.buffer)), kUseTuple);
+        ec = detail::after_read(connection.buffer, reader, read_ec, n);
+      }
     } else {
       ec = co_await detail::read_body_step(stream, connection.buffer, reader);
     }

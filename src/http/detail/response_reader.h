@@ -116,6 +116,41 @@ inline void parse_buffered(boost::beast::flat_buffer& buffer, ResponseReader& re
   if (ec == boost::beast::http::error::need_more) ec = {};
 }
 
+// read_body_step in its three parts, for a caller that awaits the read itself: the SSE loop
+// reads once per event, and a coroutine of its own per read cost more than the read.
+// First: parses what is buffered; true when that was the step (bytes used, or ec set).
+inline bool parse_step(boost::beast::flat_buffer& buffer, ResponseReader& reader,
+                       boost::beast::error_code& ec) {
+  if (buffer.size() == 0) return false;
+  const std::size_t before = buffer.size();
+  parse_buffered(buffer, reader, ec);
+  return ec || buffer.size() != before;
+}
+
+// Else: the room to read into, then once the read is done, what it came to.
+inline boost::asio::mutable_buffer read_room(boost::beast::flat_buffer& buffer) {
+  return buffer.prepare(boost::beast::read_size(buffer, 65536));
+}
+
+inline boost::beast::error_code after_read(boost::beast::flat_buffer& buffer,
+                                           ResponseReader& reader,
+                                           const boost::system::error_code& read_ec,
+                                           std::size_t n) {
+  namespace asio = boost::asio;
+  boost::beast::error_code ec;
+  buffer.commit(n);
+  // A TLS peer may end a close-delimited body without close_notify: that is its end too.
+  if (read_ec == asio::error::eof ||
+      (read_ec == asio::ssl::error::stream_truncated && reader.need_eof())) {
+    parse_buffered(buffer, reader, ec);
+    if (!ec && !reader.is_done()) reader.put_eof(ec);
+    return ec;
+  }
+  if (read_ec) return read_ec;
+  parse_buffered(buffer, reader, ec);
+  return ec;
+}
+
 // One step of reading a body: parses what is already buffered, or else reads once from
 // `stream` and parses that. Unlike http::async_read_some it never reads twice before
 // returning, so an SSE event is handed over as soon as its bytes arrive (Beast's loop reads
@@ -126,12 +161,8 @@ Task<boost::beast::error_code> read_body_step(Stream& stream, boost::beast::flat
                                               ResponseReader& reader) {
   namespace asio = boost::asio;
   boost::beast::error_code ec;
-  if (buffer.size() > 0) {
-    const std::size_t before = buffer.size();
-    parse_buffered(buffer, reader, ec);
-    if (ec || buffer.size() != before) co_return ec;
-  }
-  const asio::mutable_buffer room = buffer.prepare(boost::beast::read_size(buffer, 65536));
+  if (parse_step(buffer, reader, ec)) co_return ec;
+  const asio::mutable_buffer room = read_room(buffer);
   std::size_t n = 0;
   boost::system::error_code read_ec;
   if constexpr (std::is_same_v<Stream, asio::ip::tcp::socket>) {
@@ -142,17 +173,7 @@ Task<boost::beast::error_code> read_body_step(Stream& stream, boost::beast::flat
   } else {
     std::tie(read_ec, n) = co_await stream.async_read_some(room, asio::as_tuple(asio::use_awaitable));
   }
-  buffer.commit(n);
-  // A TLS peer may end a close-delimited body without close_notify: that is its end too.
-  if (read_ec == asio::error::eof ||
-      (read_ec == asio::ssl::error::stream_truncated && reader.need_eof())) {
-    parse_buffered(buffer, reader, ec);
-    if (!ec && !reader.is_done()) reader.put_eof(ec);
-    co_return ec;
-  }
-  if (read_ec) co_return read_ec;
-  parse_buffered(buffer, reader, ec);
-  co_return ec;
+  co_return after_read(buffer, reader, read_ec, n);
 }
 
 }  // namespace plinth::http::detail
