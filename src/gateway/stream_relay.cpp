@@ -111,19 +111,18 @@ Task<bool> StreamRelay::on_chunk(json::object& chunk) {
   co_return co_await send_frame();
 }
 
-Task<bool> StreamRelay::on_chunk_text(std::string_view json, const providers::ChunkFacts& facts) {
-  // The tree is needed when a stage reads chunks, or to cut a usage member the client did
-  // not ask for out of a chunk that carries content too.
+bool StreamRelay::needs_tree(const providers::ChunkFacts& facts) const {
+  // A stage reads chunks, or a usage member the client did not ask for must be cut out of a
+  // chunk that carries content too.
   const bool cut_usage = facts.usage_member && !facts.usage_only && !ex_.request.include_usage;
-  if (pipeline_.reads_chunks() || cut_usage) {
-    const bool accepted = co_await ChunkSink::on_chunk_text(json, facts);
-    co_return accepted;
-  }
-  if (cancel_.cancelled() || client_gone_) co_return false;
+  return pipeline_.reads_chunks() || cut_usage;
+}
+
+bool StreamRelay::take_text(std::string_view json, const providers::ChunkFacts& facts) {
   if (facts.usage) {
     reported_ = facts.usage;
     if (facts.usage_only) {
-      if (!ex_.request.include_usage) co_return true;  // recorded, not forwarded
+      if (!ex_.request.include_usage) return false;  // recorded, not forwarded
       usage_forwarded_ = true;
     }
   }
@@ -137,13 +136,45 @@ Task<bool> StreamRelay::on_chunk_text(std::string_view json, const providers::Ch
   ++ex_.chunks;
   frame_.clear();
   http::append_sse_data(frame_, json);
-  if (!writer_.started()) co_return co_await send_frame();
-  // Every chunk after the first: straight to the socket, without a coroutine frame for the
-  // write unless the socket takes only part of it.
+  return true;
+}
+
+Task<bool> StreamRelay::on_chunk_text(std::string_view json, const providers::ChunkFacts& facts) {
+  if (needs_tree(facts)) {
+    const bool accepted = co_await ChunkSink::on_chunk_text(json, facts);
+    co_return accepted;
+  }
+  if (cancel_.cancelled() || client_gone_) co_return false;
+  if (!take_text(json, facts)) co_return true;
+  co_return co_await send_frame();
+}
+
+std::optional<bool> StreamRelay::chunk_text_now(std::string_view json,
+                                                const providers::ChunkFacts& facts) {
+  // The first chunk opens the response, which is on_chunk_text's.
+  if (!writer_.started() || needs_tree(facts)) return std::nullopt;
+  if (cancel_.cancelled() || client_gone_) return false;
+  if (!take_text(json, facts)) return true;
   std::optional<bool> written = writer_.try_write(frame_);
-  if (!written) written = co_await writer_.drain();
+  if (!written) {
+    draining_ = true;  // the socket took part of the frame: finish_chunk_text sends the rest
+    return std::nullopt;
+  }
   if (!*written) client_gone_ = true;
-  co_return *written;
+  return written;
+}
+
+Task<bool> StreamRelay::finish_chunk_text(std::string_view json,
+                                          const providers::ChunkFacts& facts) {
+  if (!draining_) return on_chunk_text(json, facts);
+  draining_ = false;
+  return drain_frame();
+}
+
+Task<bool> StreamRelay::drain_frame() {
+  const bool written = co_await writer_.drain();
+  if (!written) client_gone_ = true;
+  co_return written;
 }
 
 Task<void> StreamRelay::finish_ok() {

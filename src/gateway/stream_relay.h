@@ -25,6 +25,12 @@ class StreamRelay final : public providers::ChunkSink {
   // Relays the provider's text as it is when no stage reads chunks and nothing in it must
   // change; otherwise builds the tree and takes on_chunk.
   Task<bool> on_chunk_text(std::string_view json, const providers::ChunkFacts& facts) override;
+  // The same without a coroutine for a chunk after the first that goes out as it is and
+  // that the socket takes at once: nearly every chunk of a stream.
+  std::optional<bool> chunk_text_now(std::string_view json,
+                                     const providers::ChunkFacts& facts) override;
+  Task<bool> finish_chunk_text(std::string_view json,
+                               const providers::ChunkFacts& facts) override;
 
   // Opens the SSE response if no chunk did yet.
   Task<bool> ensure_started();
@@ -44,6 +50,14 @@ class StreamRelay final : public providers::ChunkSink {
   std::int64_t estimated_output_tokens() const { return output_tokens_; }
 
  private:
+  // True when the chunk must go through on_chunk (a tree) rather than out as its text.
+  bool needs_tree(const providers::ChunkFacts& facts) const;
+  // Records what the chunk says (usage, tokens, id) and puts its event in frame_; false
+  // when it is not to be sent (usage the client did not ask for).
+  bool take_text(std::string_view json, const providers::ChunkFacts& facts);
+  // Sends what try_write left of frame_.
+  Task<bool> drain_frame();
+
   Exchange& ex_;
   const Pipeline& pipeline_;
   http::ResponseWriter& writer_;
@@ -55,6 +69,7 @@ class StreamRelay final : public providers::ChunkSink {
   std::int64_t output_tokens_ = 0;
   bool usage_forwarded_ = false;
   bool client_gone_ = false;
+  bool draining_ = false;  // chunk_text_now left part of frame_ for finish_chunk_text
   std::string last_id_;
   std::string last_object_;
   std::int64_t last_created_ = 0;

@@ -472,9 +472,10 @@ Task<std::optional<Error>> Call::read_events(Stream& stream, detail::Connection&
     connection.deadline().pause();  // handing events to a slow client is not upstream time
     while (sse.next(event)) {
       got_event = true;
-      const bool more = co_await handler_->on_event(event.event, event.data);
+      std::optional<bool> more = handler_->event_now(event.event, event.data);
+      if (!more) more = co_await handler_->finish_event(event.event, event.data);
       if (cancel_.cancelled()) co_return cancelled();
-      if (!more) co_return std::nullopt;  // not reusable: the rest of the stream is unread
+      if (!*more) co_return std::nullopt;  // not reusable: the rest of the stream is unread
     }
     if (sse.overflowed()) {
       co_return Error{ErrorCode::kUpstreamError,

@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -51,6 +52,15 @@ class SseHandler {
  public:
   virtual ~SseHandler() = default;
   virtual Task<bool> on_event(std::string_view event, std::string_view data) = 0;
+  // on_event without a coroutine, where the handler can: its answer, or nullopt when the
+  // answer must be awaited from finish_event, called at once with the same event. The
+  // default always defers.
+  virtual std::optional<bool> event_now(std::string_view, std::string_view) {
+    return std::nullopt;
+  }
+  virtual Task<bool> finish_event(std::string_view event, std::string_view data) {
+    return on_event(event, data);
+  }
 };
 
 // Replaces DNS for one client: a host name to its addresses. For tests; it runs on the io

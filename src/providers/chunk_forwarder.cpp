@@ -25,6 +25,11 @@ Task<bool> ChunkForwarder::deliver(boost::json::object& chunk) {
   co_return accepted;
 }
 
+Task<bool> ChunkForwarder::finish_text(std::string_view json, const ChunkFacts& facts) {
+  const bool accepted = co_await sink_.finish_chunk_text(json, facts);
+  co_return delivered(accepted);
+}
+
 Task<bool> ChunkSink::on_chunk_text(std::string_view json, const ChunkFacts&) {
   boost::json::error_code ec;
   boost::json::value v = boost::json::parse(json, ec);

@@ -28,27 +28,31 @@ class ChunkForwarder : public http::SseHandler {
  protected:
   ChunkForwarder(ChunkSink& sink, CallContext& ctx) : sink_(sink), ctx_(ctx) {}
 
-  // Call first in on_event.
+  // Call first in on_event (or event_now).
   void note_event();
   // Stops the stream with `error`; returns false for on_event to return.
   bool fail(Error error);
   // Hands one chunk to the client; false (and the stream stops) when the client is gone.
   Task<bool> deliver(boost::json::object& chunk);
-  // The same for a chunk as text. Not a coroutine (one frame less per chunk): await it, then
-  // pass its answer to delivered().
-  Task<bool> deliver_text(std::string_view json, const ChunkFacts& facts) {
-    return sink_.on_chunk_text(json, facts);
-  }
-  // Takes deliver_text's answer; false (the client is gone) stops the stream.
-  bool delivered(bool accepted) {
-    if (!accepted) cancelled_ = true;
+  // The same for a chunk as text, without a coroutine where the sink can take it at once
+  // (nearly every chunk): its answer, or nullopt when the answer must be awaited from
+  // finish_text, called at once with the same arguments. False stops the stream.
+  std::optional<bool> deliver_text_now(std::string_view json, const ChunkFacts& facts) {
+    std::optional<bool> accepted = sink_.chunk_text_now(json, facts);
+    if (accepted) delivered(*accepted);
     return accepted;
   }
+  Task<bool> finish_text(std::string_view json, const ChunkFacts& facts);
   // The decoder's verdict once the body has ended cleanly.
   virtual Status finish() const = 0;
 
  private:
   Status verdict() const;
+  // Takes the sink's answer to a text chunk; false (the client is gone) stops the stream.
+  bool delivered(bool accepted) {
+    if (!accepted) cancelled_ = true;
+    return accepted;
+  }
 
   ChunkSink& sink_;
   CallContext& ctx_;

@@ -24,21 +24,37 @@ class OpenAiChunkForwarder final : public ChunkForwarder {
         decoder_(request.public_model, require_done, request.include_usage) {}
 
   Task<bool> on_event(std::string_view event, std::string_view data) override {
+    if (std::optional<bool> now = event_now(event, data)) co_return *now;
+    co_return co_await finish_event(event, data);
+  }
+
+  // Decodes the event and, for a chunk the sink takes as text at once (nearly every chunk),
+  // relays it: no coroutine frame per chunk.
+  std::optional<bool> event_now(std::string_view event, std::string_view data) override {
     note_event();
     auto step = decoder_.decode(event, data);
-    if (!step) co_return fail(std::move(step).error());
+    if (!step) return fail(std::move(step).error());
+    awaiting_ = *step;
     if (*step == openai_wire::StreamDecoder::Step::kText) {
-      const bool accepted = co_await deliver_text(decoder_.text(), decoder_.scanned().facts);
-      co_return delivered(accepted);
+      return deliver_text_now(decoder_.text(), decoder_.scanned().facts);
     }
-    if (*step != openai_wire::StreamDecoder::Step::kChunk) co_return true;
-    co_return co_await deliver(decoder_.chunk());
+    if (*step != openai_wire::StreamDecoder::Step::kChunk) return true;
+    return std::nullopt;
+  }
+
+  // The rest of the event event_now decoded (not a second decode).
+  Task<bool> finish_event(std::string_view, std::string_view) override {
+    if (awaiting_ == openai_wire::StreamDecoder::Step::kText) {
+      return finish_text(decoder_.text(), decoder_.scanned().facts);
+    }
+    return deliver(decoder_.chunk());
   }
 
  private:
   Status finish() const override { return decoder_.finish(); }
 
   openai_wire::StreamDecoder decoder_;
+  openai_wire::StreamDecoder::Step awaiting_{};  // what event_now left to finish_event
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <string>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -53,6 +54,15 @@ class ChunkSink {
   // that can forward the text as it is overrides this. `json` and the views in `facts`
   // (id, object: into the upstream's event, another buffer) are valid during the call only.
   virtual Task<bool> on_chunk_text(std::string_view json, const ChunkFacts& facts);
+  // on_chunk_text without a coroutine, where the sink can (most chunks of a stream once it
+  // has begun): its answer, or nullopt when the answer must be awaited from
+  // finish_chunk_text, called at once with the same arguments. The default always defers.
+  virtual std::optional<bool> chunk_text_now(std::string_view, const ChunkFacts&) {
+    return std::nullopt;
+  }
+  virtual Task<bool> finish_chunk_text(std::string_view json, const ChunkFacts& facts) {
+    return on_chunk_text(json, facts);
+  }
 };
 
 class Provider {

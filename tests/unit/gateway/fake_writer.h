@@ -35,9 +35,16 @@ class FakeWriter final : public http::ResponseWriter {
   std::optional<bool> try_write(std::string_view data) override {
     body += data;
     ++writes;
+    if (take_in_part_every > 0 && writes % take_in_part_every == 0) {
+      ++partial_writes;  // as a socket that took a part: drain() must follow
+      return std::nullopt;
+    }
     return !gone;
   }
-  Task<bool> drain() override { co_return !gone; }
+  Task<bool> drain() override {
+    ++drains;
+    co_return !gone;
+  }
   Task<bool> finish() override {
     finished = true;
     co_return !gone;
@@ -52,6 +59,9 @@ class FakeWriter final : public http::ResponseWriter {
   bool streaming = false;
   bool finished = false;
   bool gone = false;  // set to simulate a client that went away
+  int take_in_part_every = 0;  // every Nth write via try_write is taken only in part
+  int partial_writes = 0;
+  int drains = 0;
 
  private:
   bool started_ = false;

@@ -44,7 +44,9 @@ class ScriptedProvider final : public providers::Provider {
         if (!providers::scan_chunk(c, "m", include_usage, text, scanned)) {
           co_return Error{ErrorCode::kInternal, "the test's chunk does not scan: " + c};
         }
-        more = co_await sink.on_chunk_text(text, scanned.facts);
+        // As the OpenAI-compatible provider does: at once where the sink can.
+        std::optional<bool> now = sink.chunk_text_now(text, scanned.facts);
+        more = now ? *now : co_await sink.finish_chunk_text(text, scanned.facts);
       } else {
         json::object chunk = json::parse(c).as_object();
         more = co_await sink.on_chunk(chunk);
@@ -249,6 +251,26 @@ TEST_P(TextChunks, AChunkStageSeesEveryChunk) {
     ++marked;
   }
   EXPECT_EQ(marked, 2u) << h.writer.body;
+}
+
+TEST_P(TextChunks, ChunksTheSocketTakesInPartAreDrainedBeforeTheNext) {
+  Harness h;
+  h.provider->as_text = true;
+  h.ex.request.stream = true;
+  h.ex.request.include_usage = GetParam();
+  h.provider->chunks = {kDelta, kDelta, kDelta, kDelta, kUsage};
+  h.writer.take_in_part_every = 2;
+  h.run();
+  EXPECT_GT(h.writer.partial_writes, 0);
+  EXPECT_EQ(h.writer.drains, h.writer.partial_writes) << "a chunk taken in part was not drained";
+  std::size_t deltas = 0;
+  for (std::size_t at = h.writer.body.find("hi you"); at != std::string::npos;
+       at = h.writer.body.find("hi you", at + 1)) {
+    ++deltas;
+  }
+  EXPECT_EQ(deltas, 4u);
+  EXPECT_NE(h.writer.body.find("data: [DONE]\n\n"), std::string::npos);
+  EXPECT_EQ(h.ex.chunks, GetParam() ? 5 : 4);
 }
 
 INSTANTIATE_TEST_SUITE_P(IncludeUsage, TextChunks, ::testing::Bool());
