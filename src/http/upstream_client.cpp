@@ -4,6 +4,7 @@
 #include "http/upstream_client.h"
 
 #include "http/detail/connection_pool.h"
+#include "http/detail/draining_read.h"
 #include "http/detail/request_head.h"
 #include "http/detail/send_now.h"
 #include "http/detail/response_reader.h"

@@ -23,8 +23,8 @@ namespace plinth::http::detail {
 // the client closes its end (or the connection fails) it fires the request's Cancel, and
 // when the client sends its next request early (pipelining) the bytes wait in the
 // connection's buffer. A read rather than a readiness wait because Asio re-arms epoll with an
-// epoll_ctl for every wait, while a read after one that drained the socket costs nothing until data or FIN
-// arrives (draining_read.h; docs/design/performance.md).
+// epoll_ctl for every wait, while a read after one that drained the socket costs nothing
+// until data or FIN arrives (draining_read.h; docs/design/performance.md).
 class NextRead {
  public:
   using Duration = boost::asio::steady_timer::duration;

@@ -5,11 +5,9 @@
 #pragma once
 
 #include "core/task.h"
-#include "http/detail/draining_read.h"
 #include "http/sse_parser.h"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -20,8 +18,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <tuple>
-#include <type_traits>
 
 namespace plinth::http::detail {
 
@@ -162,17 +158,8 @@ Task<boost::beast::error_code> read_body_step(Stream& stream, boost::beast::flat
   namespace asio = boost::asio;
   boost::beast::error_code ec;
   if (parse_step(buffer, reader, ec)) co_return ec;
-  const asio::mutable_buffer room = read_room(buffer);
-  std::size_t n = 0;
-  boost::system::error_code read_ec;
-  if constexpr (std::is_same_v<Stream, asio::ip::tcp::socket>) {
-    // A plain socket: once a read drained it, the next read waits for data without a recv
-    // that finds nothing first (draining_read.h).
-    std::tie(read_ec, n) =
-        co_await stream.async_read_some(DrainingBuffer(room), asio::as_tuple(asio::use_awaitable));
-  } else {
-    std::tie(read_ec, n) = co_await stream.async_read_some(room, asio::as_tuple(asio::use_awaitable));
-  }
+  auto [read_ec, n] =
+      co_await stream.async_read_some(read_room(buffer), asio::as_tuple(asio::use_awaitable));
   co_return after_read(buffer, reader, read_ec, n);
 }
 
