@@ -14,7 +14,8 @@ start_mock() {
   echo "the mock did not start" >&2; exit 1
 }
 
-# start_proxy BIN [PORT] [NAME]: "direct" (no proxy), "nginx" or a plinth binary (CONFIG, by
+# start_proxy BIN [PORT] [NAME]: "direct" (no proxy), "nginx", "haproxy" (streaming options)
+# or a plinth binary (CONFIG, by
 # default the minimal pipeline), on core 0 in front of the mock; sets PP (its pid, empty for
 # direct) and URL.
 start_proxy() {
@@ -25,6 +26,10 @@ start_proxy() {
     nginx)
       taskset -c 0 bench/peers/nginx.sh --listen 127.0.0.1:$port --dir $W/ng-$name \
         --upstream 127.0.0.1:$MPORT > $W/$name.log 2>&1 &
+      PP=$!; sleep 0.7 ;;
+    haproxy)
+      taskset -c 0 bench/peers/haproxy.sh --listen 127.0.0.1:$port --dir $W/ha-$name \
+        --upstream 127.0.0.1:$MPORT --stream > $W/$name.log 2>&1 &
       PP=$!; sleep 0.7 ;;
     *)
       mkdir -p $W/data-$name

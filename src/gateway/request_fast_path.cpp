@@ -1,8 +1,6 @@
 #include "gateway/request_fast_path.h"
 
-#include "core/json_sax.h"
-
-#include <boost/json/basic_parser_impl.hpp>
+#include "core/json_scan.h"
 
 #include <array>
 #include <cstdint>
@@ -102,7 +100,7 @@ bool is_number(Kind k) { return k == Kind::kInt || k == Kind::kUint || k == Kind
 
 // The SAX handler. Every callback returns false (stopping the parse) the moment the body
 // leaves the shape this path accepts.
-struct Scan : SaxScan {
+struct Scan : ScanInput {
   Operation op = Operation::kChat;
   InferenceRequest req;
   RawBodyLayout layout;
@@ -122,31 +120,31 @@ struct Scan : SaxScan {
   bool in_message() const { return depth == 3 && top == Field::kMessages; }
 
   // A value event at the current depth (containers: before their contents).
-  bool value(Kind kind, std::string_view s, std::int64_t i, double d, bool b, error_code& ec) {
-    if (depth == 0) return kind == Kind::kObject || no(ec);
-    if (depth == 1) return top_value(kind, s, i, d, b, ec);
+  bool value(Kind kind, std::string_view s, std::int64_t i, double d, bool b) {
+    if (depth == 0) return kind == Kind::kObject;
+    if (depth == 1) return top_value(kind, s, i, d, b);
     if (depth == 2) {
       switch (top) {
         case Field::kMessages:
-          if (kind != Kind::kObject) return no(ec);
+          if (kind != Kind::kObject) return false;
           ++messages;
           role_seen = assistant = content_seen = content_given = false;
           return true;
         case Field::kStop:
-          if (kind != Kind::kString || ++stops > 4) return no(ec);
+          if (kind != Kind::kString || ++stops > 4) return false;
           req.stop.emplace_back(s);
           return true;
         case Field::kResponseFormat:
           if (key != "type") return true;
-          if (kind != Kind::kString) return no(ec);
+          if (kind != Kind::kString) return false;
           format_type_ok = s == "text" || s == "json_object" || s == "json_schema";
-          return format_type_ok || no(ec);
+          return format_type_ok;
         case Field::kStreamOptions:
           if (key != "include_usage") {
             options_other = true;
             return true;
           }
-          if (kind != Kind::kBool) return no(ec);
+          if (kind != Kind::kBool) return false;
           req.include_usage = b;
           return true;
         default:
@@ -155,34 +153,33 @@ struct Scan : SaxScan {
     }
     if (in_message()) {
       if (key == "role") {
-        if (kind != Kind::kString) return no(ec);
+        if (kind != Kind::kString) return false;
         if (s != "system" && s != "user" && s != "assistant" && s != "tool" &&
             s != "developer" && s != "function") {
-          return no(ec);
+          return false;
         }
         role_seen = true;
         assistant = s == "assistant";
       } else if (key == "content") {
         if (kind == Kind::kString) content_given = true;
-        else if (kind != Kind::kNull) return no(ec);  // content parts: the full validator
+        else if (kind != Kind::kNull) return false;  // content parts: the full validator
       }
     }
     return true;
   }
 
-  bool top_value(Kind kind, std::string_view s, std::int64_t i, double d, bool b,
-                 error_code& ec) {
+  bool top_value(Kind kind, std::string_view s, std::int64_t i, double d, bool b) {
     const bool null = kind == Kind::kNull;
     auto number = [&](Range r, std::optional<double>* out) {
       if (null) return true;
-      if (!is_number(kind) || !(d >= r.lo && d <= r.hi)) return no(ec);
+      if (!is_number(kind) || !(d >= r.lo && d <= r.hi)) return false;
       if (out) *out = d;
       return true;
     };
     // Whole numbers that arrive as int64; other spellings take the full validator.
     auto integer = [&](std::int64_t lo, std::int64_t hi, std::optional<std::int64_t>* out) {
       if (null) return true;
-      if (kind != Kind::kInt || i < lo || i > hi) return no(ec);
+      if (kind != Kind::kInt || i < lo || i > hi) return false;
       if (out) *out = i;
       return true;
     };
@@ -191,21 +188,21 @@ struct Scan : SaxScan {
       for (Kind k : kinds) {
         if (k == kind) return true;
       }
-      return no(ec);
+      return false;
     };
     switch (top) {
       case Field::kOther: return true;
       case Field::kModel:
-        if (kind != Kind::kString || s.empty()) return no(ec);
+        if (kind != Kind::kString || s.empty()) return false;
         req.public_model = s;
-        if (!split && s.data() > input.data() && s.data() + s.size() < input.data() + input.size() &&
+        if (s.data() > input.data() && s.data() + s.size() < input.data() + input.size() &&
             s.data()[-1] == '"' && s.data()[s.size()] == '"') {
           layout.model_begin = static_cast<std::size_t>(s.data() - input.data()) - 1;
           layout.model_end = layout.model_begin + s.size() + 2;
         }
         return true;
-      case Field::kMessages: return kind == Kind::kArray || no(ec);
-      case Field::kPrompt: return kind == Kind::kString || no(ec);
+      case Field::kMessages: return kind == Kind::kArray;
+      case Field::kPrompt: return kind == Kind::kString;
       case Field::kTemperature: {
         std::optional<double> t;
         if (!number({0, 2}, &t)) return false;
@@ -252,69 +249,55 @@ struct Scan : SaxScan {
     return true;
   }
 
-  bool on_object_begin(error_code& ec) {
-    if (!value(Kind::kObject, {}, 0, 0, false, ec)) return false;
+  bool on_object_begin() {
+    if (!value(Kind::kObject, {}, 0, 0, false)) return false;
     ++depth;
     return true;
   }
-  bool on_object_end(std::size_t, error_code& ec) {
+  bool on_object_end() {
     if (depth == 3 && top == Field::kMessages) {
-      if (!role_seen || (!content_given && !assistant)) return no(ec);
+      if (!role_seen || (!content_given && !assistant)) return false;
     }
-    if (depth == 2 && top == Field::kResponseFormat && !format_type_ok) return no(ec);
+    if (depth == 2 && top == Field::kResponseFormat && !format_type_ok) return false;
     --depth;
     return true;
   }
-  bool on_array_begin(error_code& ec) {
-    if (!value(Kind::kArray, {}, 0, 0, false, ec)) return false;
+  bool on_array_begin() {
+    if (!value(Kind::kArray, {}, 0, 0, false)) return false;
     ++depth;
     return true;
   }
-  bool on_array_end(std::size_t, error_code&) {
+  bool on_array_end() {
     --depth;
     return true;
   }
-  bool on_key(sv last, std::size_t, error_code& ec) {
-    const std::string_view k = whole(last);
-    bool ok = true;
+  bool on_key(std::string_view k) {
     if (depth == 1) {
       top = field_of(k, op);
       if (top != Field::kOther) {
         const std::uint32_t bit = 1u << static_cast<unsigned>(top);
-        ok = (seen & bit) == 0;  // a repeated field: let the full validator decide
+        if ((seen & bit) != 0) return false;  // a repeated field: let the full validator decide
         seen |= bit;
       }
     } else if (depth == 2 || in_message()) {
       // Keys of messages and options are compared in the value that follows, so the view
-      // must point into the input: a key that came in pieces, or unescaped into the
-      // parser's scratch buffer, is rare enough to leave to the full path.
-      ok = in_input(k);
+      // must point into the input: a key with escapes (unescaped into the scanner's scratch
+      // buffer) is rare enough to leave to the full path.
+      if (!in_input(k)) return false;
       key = k;
-      if (in_message() && ok) {
-        if ((key == "role" && role_seen) || (key == "content" && content_seen)) ok = false;
+      if (in_message()) {
+        if ((key == "role" && role_seen) || (key == "content" && content_seen)) return false;
         if (key == "content") content_seen = true;
       }
     }
-    reset_parts();
-    return ok || no(ec);
+    return true;
   }
-  bool on_string(sv last, std::size_t, error_code& ec) {
-    const std::string_view s = whole(last);
-    const bool ok = value(Kind::kString, s, 0, 0, false, ec);
-    reset_parts();
-    return ok;
-  }
-  bool on_int64(std::int64_t i, sv, error_code& ec) {
-    return value(Kind::kInt, {}, i, static_cast<double>(i), false, ec);
-  }
-  bool on_uint64(std::uint64_t u, sv, error_code& ec) {
-    return value(Kind::kUint, {}, 0, static_cast<double>(u), false, ec);
-  }
-  bool on_double(double d, sv, error_code& ec) {
-    return value(Kind::kDouble, {}, 0, d, false, ec);
-  }
-  bool on_bool(bool b, error_code& ec) { return value(Kind::kBool, {}, 0, 0, b, ec); }
-  bool on_null(error_code& ec) { return value(Kind::kNull, {}, 0, 0, false, ec); }
+  bool on_string(std::string_view s) { return value(Kind::kString, s, 0, 0, false); }
+  bool on_int64(std::int64_t i) { return value(Kind::kInt, {}, i, static_cast<double>(i), false); }
+  bool on_uint64(std::uint64_t u) { return value(Kind::kUint, {}, 0, static_cast<double>(u), false); }
+  bool on_double(double d) { return value(Kind::kDouble, {}, 0, d, false); }
+  bool on_bool(bool b) { return value(Kind::kBool, {}, 0, 0, b); }
+  bool on_null() { return value(Kind::kNull, {}, 0, 0, false); }
 };
 
 bool has(const Scan& scan, Field f) { return (scan.seen & (1u << static_cast<unsigned>(f))) != 0; }
@@ -323,17 +306,11 @@ bool has(const Scan& scan, Field f) { return (scan.seen & (1u << static_cast<uns
 
 std::optional<InferenceRequest> accept_fast(Operation op, std::string_view body, int max_depth) {
   if (op != Operation::kChat && op != Operation::kCompletion) return std::nullopt;
-  boost::json::parse_options opts;
-  opts.max_depth = static_cast<std::size_t>(max_depth);
-  boost::json::basic_parser<Scan> parser{opts};
-  Scan& scan = parser.handler();
+  Scan scan;
   scan.op = op;
   scan.input = body;
   scan.req.op = op;
-  boost::json::error_code ec;
-  const std::size_t used = parser.write_some(false, body.data(), body.size(), ec);
-  if (ec || !parser.done()) return std::nullopt;
-  if (!only_whitespace(body.substr(used))) return std::nullopt;  // not one JSON value
+  if (!scan_json(body, scan, max_depth)) return std::nullopt;
   if (scan.req.public_model.empty()) return std::nullopt;
   if (op == Operation::kChat && (!has(scan, Field::kMessages) || scan.messages == 0)) {
     return std::nullopt;

@@ -1,10 +1,9 @@
 #include "providers/chunk_scan.h"
 
-#include "core/json_sax.h"
+#include "core/json_scan.h"
 #include "core/json_text.h"
 #include "metering/token_count.h"
 
-#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value.hpp>
 
 #include <array>
@@ -33,7 +32,7 @@ Top top_of(std::string_view k) {
   return Top::kOther;
 }
 
-struct Scan : SaxScan {
+struct Scan : ScanInput {
   ScannedChunk* out = nullptr;
   int depth = 0;
   Top top = Top::kOther;
@@ -62,20 +61,20 @@ struct Scan : SaxScan {
   }
 
   // Any value at the current depth (containers before their contents).
-  bool value(Kind kind, std::string_view s, error_code& ec) {
+  bool value(Kind kind, std::string_view s) {
     const bool is_null = kind == Kind::kNull;
     const bool is_string = kind == Kind::kString;
-    if (depth == 0) return kind == Kind::kObject || no(ec);  // the event must be an object
+    if (depth == 0) return kind == Kind::kObject;  // the event must be an object
     if (depth == 1) {
       switch (top) {
-        case Top::kError: return is_null || no(ec);
+        case Top::kError: return is_null;
         case Top::kModel:
-          if (!is_string || !in_input(s)) return no(ec);
+          if (!is_string || !in_input(s)) return false;
           model_begin = s.data();
           model_size = s.size();
           return true;
         case Top::kObject:
-          if (is_string && s == "error") return no(ec);
+          if (is_string && s == "error") return false;
           if (is_string && in_input(s)) out->facts.object = s;
           return true;
         case Top::kId:
@@ -101,48 +100,46 @@ struct Scan : SaxScan {
       if (choice_key == InChoice::kText && is_string) {
         count_text(s);
       } else if (choice_key == InChoice::kText && !is_null) {
-        return no(ec);  // the estimate would need the full decoder
+        return false;  // the estimate would need the full decoder
       } else if (choice_key == InChoice::kFinishReason && !is_null) {
         out->finished = true;
       }
     } else if (depth == 4 && choice_object && delta_object && content_key) {
       if (is_string) count_text(s);
-      else if (!is_null) return no(ec);  // content parts in a delta
+      else if (!is_null) return false;  // content parts in a delta
     }
     return true;
   }
 
-  bool on_object_begin(error_code& ec) {
-    if (!value(Kind::kObject, {}, ec)) return false;
+  bool on_object_begin() {
+    if (!value(Kind::kObject, {})) return false;
     ++depth;
     return true;
   }
-  bool on_object_end(std::size_t, error_code&) {
+  bool on_object_end() {
     --depth;
     return true;
   }
-  bool on_array_begin(error_code& ec) {
-    if (!value(Kind::kArray, {}, ec)) return false;
+  bool on_array_begin() {
+    if (!value(Kind::kArray, {})) return false;
     if (depth == 1 && top == Top::kChoices) choices_array = true;
     ++depth;
     return true;
   }
-  bool on_array_end(std::size_t, error_code&) {
+  bool on_array_end() {
     --depth;
     return true;
   }
-  bool on_key(sv last, std::size_t, error_code& ec) {
-    const std::string_view k = whole(last);
-    bool ok = true;
+  bool on_key(std::string_view k) {
     if (depth == 1) {
       ++top_keys;
       top = top_of(k);
+      if (top == Top::kUsage && in_input(k)) usage_key_begin = k.data() - 1;
       if (top != Top::kOther) {
         const std::uint32_t bit = 1u << static_cast<unsigned>(top);
-        ok = (seen & bit) == 0;
+        if ((seen & bit) != 0) return false;
         seen |= bit;
       }
-      if (top == Top::kUsage && in_input(k)) usage_key_begin = k.data() - 1;
     } else if (depth == 2 && top == Top::kUsage) {
       usage_key = k == "prompt_tokens"       ? InUsage::kPrompt
                   : k == "completion_tokens" ? InUsage::kCompletion
@@ -155,33 +152,25 @@ struct Scan : SaxScan {
     } else if (depth == 4 && in_choices()) {
       content_key = k == "content";
     }
-    reset_parts();
-    return ok || no(ec);
+    return true;
   }
-  bool on_string(sv last, std::size_t, error_code& ec) {
-    const std::string_view s = whole(last);
-    const bool ok = value(Kind::kString, s, ec);
-    reset_parts();
-    return ok;
-  }
+  bool on_string(std::string_view s) { return value(Kind::kString, s); }
   // A number event, read as the tree path reads it (json_integer_or; a scalar value
   // allocates nothing).
-  bool number(const boost::json::value& v, error_code& ec) {
+  bool number(const boost::json::value& v) {
     if (depth == 1 && top == Top::kCreated) out->facts.created = json_integer_or(v, 0);
     if (depth == 2 && top == Top::kUsage && usage_key != InUsage::kOther) {
       const std::int64_t n = json_integer_or(v, 0);
       if (usage_key == InUsage::kPrompt) out->facts.usage->prompt_tokens = n;
       else out->facts.usage->completion_tokens = n;
     }
-    return value(Kind::kOther, {}, ec);
+    return value(Kind::kOther, {});
   }
-  bool on_int64(std::int64_t i, sv, error_code& ec) { return number(boost::json::value(i), ec); }
-  bool on_uint64(std::uint64_t u, sv, error_code& ec) {
-    return number(boost::json::value(u), ec);
-  }
-  bool on_double(double d, sv, error_code& ec) { return number(boost::json::value(d), ec); }
-  bool on_bool(bool, error_code& ec) { return value(Kind::kOther, {}, ec); }
-  bool on_null(error_code& ec) { return value(Kind::kNull, {}, ec); }
+  bool on_int64(std::int64_t i) { return number(boost::json::value(i)); }
+  bool on_uint64(std::uint64_t u) { return number(boost::json::value(u)); }
+  bool on_double(double d) { return number(boost::json::value(d)); }
+  bool on_bool(bool) { return value(Kind::kOther, {}); }
+  bool on_null() { return value(Kind::kNull, {}); }
 };
 
 // The bytes of `"usage": null` and one comma next to it, for cutting, or nothing when the
@@ -211,14 +200,10 @@ bool has(const Scan& scan, Top t) { return (scan.seen & (1u << static_cast<unsig
 bool scan_chunk(std::string_view data, std::string_view public_model, bool keep_null_usage,
                 std::string& out, ScannedChunk& scanned) {
   scanned = ScannedChunk{};
-  boost::json::basic_parser<Scan> parser{boost::json::parse_options{}};
-  Scan& scan = parser.handler();
+  Scan scan;
   scan.input = data;
   scan.out = &scanned;
-  boost::json::error_code ec;
-  const std::size_t used = parser.write_some(false, data.data(), data.size(), ec);
-  if (ec || !parser.done()) return false;
-  if (!only_whitespace(data.substr(used))) return false;
+  if (!scan_json(data, scan)) return false;
   ChunkFacts& facts = scanned.facts;
   const bool choices_empty = !has(scan, Top::kChoices) || (scan.choices_array && scan.choices == 0);
   facts.usage_only = facts.usage.has_value() && choices_empty;
@@ -290,51 +275,13 @@ bool scan_chunk(std::string_view data, std::string_view public_model, bool keep_
 
 namespace {
 
-bool is_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
-
-// The length of the UTF-8 sequence at `p` (before `end`) when it is well formed (RFC 3629:
-// no overlong forms, no surrogates, nothing past U+10FFFF), else 0.
-std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end) {
-  const unsigned char c = *p;
-  const std::size_t left = static_cast<std::size_t>(end - p);
-  if (c >= 0xC2 && c <= 0xDF) return left >= 2 && is_continuation(p[1]) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (left < 3 || !is_continuation(p[1]) || !is_continuation(p[2])) return 0;
-    if (c == 0xE0 && p[1] < 0xA0) return 0;  // overlong
-    if (c == 0xED && p[1] > 0x9F) return 0;  // surrogate
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (left < 4 || !is_continuation(p[1]) || !is_continuation(p[2]) ||
-        !is_continuation(p[3])) {
-      return 0;
-    }
-    if (c == 0xF0 && p[1] < 0x90) return 0;  // overlong
-    if (c == 0xF4 && p[1] > 0x8F) return 0;  // past U+10FFFF
-    return 4;
-  }
-  return 0;
-}
-
 // The length of the JSON string body at the start of `s` (up to its closing quote) when it
 // has no escapes, no control characters and only well-formed UTF-8; npos otherwise.
 std::size_t plain_string_length(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  const auto* at = p;
-  while (at < end) {
-    const unsigned char c = *at;
-    if (c == '"') return static_cast<std::size_t>(at - p);
-    if (c == '\\' || c < 0x20) return std::string_view::npos;
-    if (c < 0x80) {
-      ++at;
-      continue;
-    }
-    const std::size_t n = utf8_sequence(at, end);
-    if (n == 0) return std::string_view::npos;
-    at += n;
-  }
-  return std::string_view::npos;
+  bool escaped = false;
+  const char* close = json_string_end(s.data(), s.data() + s.size(), escaped);
+  if (close == nullptr || escaped) return std::string_view::npos;
+  return static_cast<std::size_t>(close - s.data());
 }
 
 }  // namespace

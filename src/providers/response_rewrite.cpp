@@ -1,20 +1,15 @@
 #include "providers/response_rewrite.h"
 
-#include "core/json_sax.h"
+#include "core/json_scan.h"
 #include "core/json_text.h"
-
-#include <boost/json/basic_parser_impl.hpp>
 
 namespace plinth::providers {
 
 namespace {
 
-using boost::json::error_code;
-using sv = boost::json::string_view;
-
 // Tracks just enough structure: the current top-level key, the usage object's fields, and
 // where the top-level "model" string sits in the input.
-struct Scan : SaxScan {
+struct Scan : ScanInput {
   int depth = 0;
   std::string_view top_key;   // the key of the member being read at depth 1
   std::string_view usage_key; // the key being read inside "usage"
@@ -25,44 +20,40 @@ struct Scan : SaxScan {
   std::size_t model_size = 0;
   Usage usage;
 
-  bool on_object_begin(error_code&) {
+  bool on_object_begin() {
     if (depth == 1 && top_key == "usage") in_usage = usage_seen = true;
     ++depth;
     return true;
   }
-  bool on_object_end(std::size_t, error_code&) {
+  bool on_object_end() {
     --depth;
     if (depth == 1) in_usage = false;
     if (depth == 1 && top_key == "error") error_seen = true;
     return true;
   }
-  bool on_array_begin(error_code&) {
+  bool on_array_begin() {
     ++depth;
     return true;
   }
-  bool on_array_end(std::size_t, error_code&) {
+  bool on_array_end() {
     --depth;
     return true;
   }
-  bool on_key(sv s, std::size_t, error_code&) {
-    // A key with escapes is not one we look for, and a view of it (pieces, or the parser's
-    // scratch buffer) must not be kept.
-    const std::string_view view(s.data(), s.size());
-    const std::string_view k = in_input(view) ? view : std::string_view();
-    reset_parts();
+  bool on_key(std::string_view key) {
+    // A key with escapes is not one we look for, and a view of it (the scanner's scratch
+    // buffer) must not be kept.
+    const std::string_view k = in_input(key) ? key : std::string_view();
     if (depth == 1) top_key = k;
     if (depth == 2 && in_usage) usage_key = k;
     return true;
   }
-  bool on_string(sv s, std::size_t, error_code&) {
-    const std::string_view view(s.data(), s.size());
-    if (depth == 1 && top_key == "model" && in_input(view)) {
+  bool on_string(std::string_view s) {
+    if (depth == 1 && top_key == "model" && in_input(s)) {
       model_begin = s.data();
       model_size = s.size();
     }
-    if (depth == 1 && top_key == "object" && view == "error") error_seen = true;
+    if (depth == 1 && top_key == "object" && s == "error") error_seen = true;
     if (depth == 1 && top_key == "error") error_seen = true;
-    reset_parts();
     return true;
   }
   void number(std::int64_t n) {
@@ -71,32 +62,29 @@ struct Scan : SaxScan {
       if (usage_key == "completion_tokens") usage.completion_tokens = n;
     }
   }
-  bool on_int64(std::int64_t n, sv, error_code&) {
+  bool on_int64(std::int64_t n) {
     number(n);
     return true;
   }
-  bool on_uint64(std::uint64_t n, sv, error_code&) {
+  bool on_uint64(std::uint64_t n) {
     number(static_cast<std::int64_t>(n));
     return true;
   }
-  bool on_double(double, sv, error_code&) { return true; }
-  bool on_bool(bool, error_code&) {
+  bool on_double(double) { return true; }
+  bool on_bool(bool) {
     if (depth == 1 && top_key == "error") error_seen = true;
     return true;
   }
-  bool on_null(error_code&) { return true; }
+  bool on_null() { return true; }
 };
 
 }  // namespace
 
 std::optional<InferenceResponse> rewrite_response(std::string_view body,
                                                   std::string_view public_model) {
-  boost::json::basic_parser<Scan> parser{boost::json::parse_options{}};
-  parser.handler().input = body;
-  error_code ec;
-  parser.write_some(false, body.data(), body.size(), ec);
-  if (ec || !parser.done()) return std::nullopt;
-  const Scan& scan = parser.handler();
+  Scan scan;
+  scan.input = body;
+  if (!scan_json(body, scan)) return std::nullopt;
   if (scan.error_seen || !scan.usage_seen || scan.model_begin == nullptr) return std::nullopt;
   // The value's quotes sit right around it when it had no escapes.
   const std::size_t begin = static_cast<std::size_t>(scan.model_begin - body.data());

@@ -35,6 +35,9 @@ TEST(RewriteResponse, DeclinesWhatNeedsTheFullParser) {
   EXPECT_FALSE(rewrite_response(R"({"object":"error","model":"m","usage":{}})", "p"));
   EXPECT_FALSE(rewrite_response(R"({"model":"m","usage":{})", "p"));               // truncated
   EXPECT_FALSE(rewrite_response(R"([1,2])", "p"));
+  // More than one JSON value: the bytes after the first would reach the client unread.
+  EXPECT_FALSE(rewrite_response(R"({"model":"m","usage":{}} {"x":1})", "p"));
+  EXPECT_TRUE(rewrite_response(R"({"model":"m","usage":{}})" "\n", "p"));
 }
 
 TEST(RewriteResponse, IgnoresNestedModelKeys) {
