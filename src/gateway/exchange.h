@@ -49,6 +49,8 @@ struct Exchange {
   bool client_gone = false;
   std::int64_t chunks = 0;
   Clock::time_point upstream_started{};
+  Clock::time_point write_started{};  // the upstream request's write began (when known)
+  Clock::duration connect_wait{};    // of the time before, spent opening connections
   Clock::time_point upstream_headers{};
   Clock::time_point first_token{};
   Clock::time_point response_ready{};  // non-streamed: body serialised, client write starts

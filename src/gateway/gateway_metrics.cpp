@@ -24,8 +24,9 @@ GatewayMetrics::GatewayMetrics(metrics::Registry& r)
       upstream_errors(r.counter("plinth_upstream_errors_total",
                                 "Upstream failures by kind (unreachable, timeout, error)",
                                 {"model", "version", "kind"})),
-      overhead(r.histogram("plinth_gateway_overhead_seconds",
-                           "Plinth's own processing time per non-streamed request, by phase",
-                           {"phase"}, metrics::overhead_buckets())) {}
+      overhead(r.histogram(
+          "plinth_gateway_overhead_seconds",
+          "Plinth's own processing time per request (streams: to the first chunk), by phase",
+          {"phase"}, metrics::overhead_buckets())) {}
 
 }  // namespace plinth::gateway

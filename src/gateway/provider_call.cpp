@@ -17,6 +17,8 @@ namespace {
 // Records the provider's timing marks on the exchange.
 void take_timings(Exchange& ex, const providers::CallContext& ctx) {
   ex.upstream_started = ctx.upstream_started;
+  ex.write_started = ctx.write_started;
+  ex.connect_wait = ctx.connect_wait;
   ex.upstream_headers = ctx.upstream_headers;
 }
 

@@ -189,6 +189,7 @@ class Call {
   bool retryable_ = false;      // failed before any byte of the response arrived
   bool reusable_ = false;       // read whole and keep-alive holds
   UpstreamResponse response_;
+  Clock::duration connect_wait_{};  // spent opening connections (lookup, connect, TLS)
 };
 
 Task<Result<UpstreamResponse>> Call::run(std::uint64_t client_id, int max_idle) {
@@ -206,7 +207,9 @@ Task<Result<UpstreamResponse>> Call::run(std::uint64_t client_id, int max_idle) 
   ConnectionPtr connection = pool.take(Clock::now());
   for (;;) {
     if (!connection) {
+      const Clock::time_point opening = Clock::now();
       Result<ConnectionPtr> opened = co_await open(executor, pool);
+      connect_wait_ += Clock::now() - opening;
       if (!opened) co_return std::move(opened).error();
       connection = std::move(opened).value();
     }
@@ -346,6 +349,8 @@ Task<std::optional<Error>> Call::exchange(Stream& stream, detail::Connection& co
   response_ = UpstreamResponse{};
 
   detail::write_request_head(connection.head, origin_, request_, handler_ != nullptr);
+  response_.write_started = Clock::now();
+  response_.connect_wait = connect_wait_;
   const std::array<asio::const_buffer, 2> request{asio::buffer(connection.head),
                                                   asio::buffer(request_.body)};
   beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(request);

@@ -10,6 +10,7 @@
 #include "core/task.h"
 #include "http/address_policy.h"
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -41,6 +42,10 @@ struct UpstreamRequest {
 };
 
 struct UpstreamResponse {
+  // When the request's write to the socket began, and how long of the time before went to
+  // opening connections: the gateway's own time ends there, waits excluded.
+  std::chrono::steady_clock::time_point write_started{};
+  std::chrono::steady_clock::duration connect_wait{};
   int status = 0;
   std::string content_type;
   std::string body;

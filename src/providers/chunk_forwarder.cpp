@@ -48,6 +48,10 @@ Status ChunkForwarder::verdict() const {
 Status ChunkForwarder::outcome(Result<http::UpstreamResponse>& response, CallContext& ctx,
                                std::string_view upstream) {
   if (!saw_event_) ctx.upstream_headers = std::chrono::steady_clock::now();
+  if (response) {
+    ctx.write_started = response->write_started;
+    ctx.connect_wait = response->connect_wait;
+  }
   if (stopped()) return verdict();
   if (!response) return std::move(response).error();
   if (response->status / 100 != 2) {

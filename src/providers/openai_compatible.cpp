@@ -89,6 +89,8 @@ Task<Result<InferenceResponse>> OpenAiCompatible::call(const InferenceRequest& r
   auto res = co_await client_->send(up, ctx.cancel);
   ctx.upstream_headers = Clock::now();
   if (!res) co_return std::move(res).error();
+  ctx.write_started = res->write_started;
+  ctx.connect_wait = res->connect_wait;
   if (res->status / 100 != 2) co_return openai_wire::status_error(res->status, res->body);
   // Most answers take the fast path (model spliced in, usage read, no tree built).
   std::optional<InferenceResponse> fast = rewrite_response(res->body, request.public_model);

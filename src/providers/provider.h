@@ -25,6 +25,11 @@ struct CallContext {
   // Set by the provider when the upstream's response headers arrive (upstream latency).
   std::chrono::steady_clock::time_point upstream_started{};
   std::chrono::steady_clock::time_point upstream_headers{};
+  // When the request's write to the upstream began, where the client says (the gateway's own
+  // processing time ends there; unset otherwise), and the time before spent opening
+  // connections (not processing).
+  std::chrono::steady_clock::time_point write_started{};
+  std::chrono::steady_clock::duration connect_wait{};
 };
 
 // What the gateway needs to know of a chunk that a provider hands over as JSON text, read

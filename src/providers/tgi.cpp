@@ -116,6 +116,8 @@ Task<Result<InferenceResponse>> Tgi::generate(const InferenceRequest& request, C
   auto res = co_await client_->send(up, ctx.cancel);
   ctx.upstream_headers = Clock::now();
   if (!res) co_return std::move(res).error();
+  ctx.write_started = res->write_started;
+  ctx.connect_wait = res->connect_wait;
   if (res->status / 100 != 2) co_return openai_wire::status_error(res->status, res->body);
   co_return tgi_wire::parse_generate_response(res->body, identity_of(request, ctx), prompt);
 }

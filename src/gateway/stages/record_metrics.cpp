@@ -41,9 +41,19 @@ void RecordMetrics::on_complete(Exchange& ex) const {
     m_.upstream.with({model, endpoint})
         .observe(seconds_between(ex.upstream_started, ex.upstream_headers));
   }
-  if (ex.response_ready != Clock::time_point{} && ex.upstream_started != Clock::time_point{}) {
-    overhead_request_.observe(seconds_between(ex.started, ex.upstream_started));
-    overhead_response_.observe(seconds_between(ex.upstream_headers, ex.response_ready));
+  // The gateway's own time: from the request parsed to the upstream request's write (less
+  // any wait for a connection), and from the upstream's answer (a whole response, or a
+  // stream's first event) to the client write that carries it (the response, or the first
+  // chunk). Both end where the write begins: the kernel's send is not the gateway's work.
+  const Clock::time_point handed_up = ex.write_started != Clock::time_point{}
+                                          ? ex.write_started - ex.connect_wait
+                                          : ex.upstream_started;
+  const Clock::time_point handed_down =
+      ex.response_ready != Clock::time_point{} ? ex.response_ready : ex.first_token;
+  if (handed_up != Clock::time_point{} && handed_down != Clock::time_point{} &&
+      ex.upstream_headers != Clock::time_point{}) {
+    overhead_request_.observe(seconds_between(ex.started, handed_up));
+    overhead_response_.observe(seconds_between(ex.upstream_headers, handed_down));
   }
   if (ex.usage) {
     const std::string_view estimated = ex.usage->estimated ? "true" : "false";
