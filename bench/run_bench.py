@@ -40,7 +40,7 @@ PROFILES = {
         "saturation": {"connections": 64, "warmup": 0.5, "duration": 2.5},
         "search": {"steps": [2000, 5000, 10000, 15000, 20000], "warmup": 0.5, "duration": 1.5,
                    "peers": ["plinth", "nginx"]},
-        "streaming": {"streams": 500, "chunks": 256, "gap_ms": 20, "measure": 1.5},
+        "streaming": {"streams": 500, "chunks": 256, "gap_ms": 20, "measure": 1.5, "pairs": 0},
         "large": {"bytes": 1 << 20, "connections": 8, "warmup": 0.5, "duration": 2.5},
         "memory": {"streams": 10000, "chunks": 12, "gap_ms": 400},
         "leak": {"duration": 60, "sample_every": 5, "warmup": 20, "window": 15,
@@ -52,7 +52,7 @@ PROFILES = {
         "saturation": {"connections": 64, "warmup": 2, "duration": 15},
         "search": {"steps": [2000, 5000, 7500, 10000, 12500, 15000, 17500, 20000, 25000, 30000],
                    "warmup": 1, "duration": 8, "peers": ["plinth", "nginx", "haproxy"]},
-        "streaming": {"streams": 500, "chunks": 256, "gap_ms": 20, "measure": 15},
+        "streaming": {"streams": 500, "chunks": 256, "gap_ms": 20, "measure": 15, "pairs": 4},
         "large": {"bytes": 1 << 20, "connections": 16, "warmup": 2, "duration": 15},
         "memory": {"streams": 10000, "chunks": 30, "gap_ms": 1000},
         "leak": {"duration": 600, "sample_every": 10, "warmup": 120, "window": 60,
@@ -499,6 +499,14 @@ def s3_streaming(b):
 
     with b.mock(chunks=p["chunks"], chunk_gap_ms=p["gap_ms"]) as up:
         b.each_peer("streaming", up, run, stream=True)
+        # The time to first chunk of Plinth and nginx again, in pairs run back to back in
+        # alternating order (ABBA...): this host's noise drifts over minutes, more than the
+        # two differ, and a pair sees the same drift.
+        pair = [n for n in ("nginx", "plinth") if n in b.peers_for("streaming")]
+        if len(pair) == 2:
+            for i in range(p.get("pairs", 0)):
+                b.each_peer(f"streaming_pair_{i + 1}", up, run,
+                            names=pair if i % 2 else pair[::-1], stream=True)
 
 
 def s4_large(b):
@@ -665,6 +673,22 @@ def dig(d, *path):
     return d
 
 
+def ttfc_pair_ratios(results, direct):
+    """Plinth's added time to first chunk over nginx's, for the main run and each pair."""
+    if not direct:
+        return []
+    out = []
+    for name in ["streaming"] + sorted(k for k in results if k.startswith("streaming_pair_")):
+        try:
+            base = direct["ttfb_us"]["p50"]
+            p, n = (results[name][x]["ttfb_us"]["p50"] - base for x in ("plinth", "nginx"))
+        except (KeyError, TypeError):
+            continue
+        if n > 0:
+            out.append(p / n)
+    return out
+
+
 def per_peer(scn, fn, peers=TABLE_PEERS):
     """{peer: fn(result)} for the peers of a scenario that ran without error."""
     out = {}
@@ -795,9 +819,14 @@ def evaluate(results, scenarios):
         label = "3 streaming"
         ttfb = per_peer(st, lambda r: r["ttfb_us"]["p50"] - d["ttfb_us"]["p50"]) if d else {}
         ttfb.pop("direct", None)
-        ng = ttfb.get("nginx")
-        t.add(label, "added time to first chunk p50 (us)", ttfb, target="<= nginx's",
-              check=lambda v: ng is not None and v <= ng)
+        t.add(label, "added time to first chunk p50 (us)", ttfb,
+              note="one run each; the target is judged on the pairs below")
+        ratios = ttfc_pair_ratios(results, d)
+        t.add(label, "added time to first chunk p50, Plinth over nginx (median of pairs)",
+              {"plinth": statistics.median(ratios)} if ratios else {}, 2,
+              target="<= 1.00 (<= nginx's)", check=lambda v: v <= 1.0, source="streaming",
+              note="pairs: the run above, then Plinth and nginx back to back, order "
+                   "alternating; ratios " + ", ".join(f"{r:.2f}" for r in ratios))
         own = per_peer(st, lambda r: r["proxy"]["overhead_p50_us"]["total"])
         t.add(label, "Plinth's own processing p50 (us, request + first chunk)", own, 1,
               note="the time-to-first-chunk path inside the process, among 500 streams' "
