@@ -376,6 +376,11 @@ StreamDecoder::StreamDecoder(std::string_view public_model, bool require_done,
       require_done_(require_done),
       scanner_(public_model, keep_null_usage) {}
 
+EventArena& StreamDecoder::arena() {
+  if (!arena_) arena_ = std::make_unique<EventArena>();
+  return *arena_;
+}
+
 Result<StreamDecoder::Step> StreamDecoder::decode(std::string_view event, std::string_view data) {
   if (done_) return Step::kSkip;
   if (data == "[DONE]") {
@@ -389,8 +394,8 @@ Result<StreamDecoder::Step> StreamDecoder::decode(std::string_view event, std::s
     if (!finished_) finished_ = scanned_.finished;
     return Step::kText;
   }
-  arena_.reset();
-  auto parsed = arena_.parse(data);
+  arena().reset();
+  auto parsed = arena().parse(data);
   if (event == "error") {
     if (!parsed)
       return upstream_error("upstream failed mid-stream: " + truncate_utf8(data, kMaxPlainMessage));
@@ -418,9 +423,9 @@ Result<StreamDecoder::Step> StreamDecoder::decode(std::string_view event, std::s
 
 json::object& StreamDecoder::chunk() {
   if (chunk_ == nullptr) {  // a kText event: build its tree now
-    arena_.reset();
-    auto parsed = arena_.parse(text_);
-    chunk_ = parsed ? *parsed : &arena_.build(0);  // the text came from valid JSON
+    arena().reset();
+    auto parsed = arena().parse(text_);
+    chunk_ = parsed ? *parsed : &arena().build(0);  // the text came from valid JSON
   }
   return *chunk_;
 }

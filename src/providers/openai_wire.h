@@ -15,6 +15,7 @@
 
 #include <array>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -135,7 +136,10 @@ class StreamDecoder {
   bool require_done_;
   bool done_ = false;
   bool finished_ = false;  // a finish_reason or usage chunk was seen
-  EventArena arena_;
+  // For the events that need a tree (few): made at the first, so that a stream of plain
+  // chunks neither builds nor holds one (3 KiB and a parser).
+  EventArena& arena();
+  std::unique_ptr<EventArena> arena_;
   boost::json::object* chunk_ = nullptr;
   ChunkScanner scanner_;  // plain chunks: no tree, the model spliced into the bytes
   std::string text_;      // reused from event to event
