@@ -53,4 +53,9 @@ sed -e "s|@DIR@|$dir|g" -e "s|@LISTEN@|$listen|g" -e "s|@UPSTREAM@|$upstream|g" 
       print
     }' > "$conf"
 
+# NGINX_WRAPPER (e.g. valgrind and its options) runs nginx as one process, no master.
+if [[ -n "${NGINX_WRAPPER:-}" ]]; then
+  exec $NGINX_WRAPPER nginx -p "$dir" -c "$conf" -e "$dir/error.log" \
+    -g 'daemon off; master_process off;'
+fi
 exec nginx -p "$dir" -c "$conf" -e "$dir/error.log" -g 'daemon off;'
