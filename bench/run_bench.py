@@ -673,20 +673,21 @@ def dig(d, *path):
     return d
 
 
-def ttfc_pair_ratios(results, direct):
-    """Plinth's added time to first chunk over nginx's, for the main run and each pair."""
-    if not direct:
-        return []
-    out = []
-    for name in ["streaming"] + sorted(k for k in results if k.startswith("streaming_pair_")):
+def ttfc_ratios(results, direct):
+    """Plinth's added time to first chunk over nginx's: the main run's ratio (or None) and
+    each pair's, in order."""
+    def ratio(name):
         try:
             base = direct["ttfb_us"]["p50"]
             p, n = (results[name][x]["ttfb_us"]["p50"] - base for x in ("plinth", "nginx"))
         except (KeyError, TypeError):
-            continue
-        if n > 0:
-            out.append(p / n)
-    return out
+            return None
+        return p / n if n > 0 else None
+    if not direct:
+        return None, []
+    pairs = [ratio(k) for k in sorted(results, key=lambda k: (len(k), k))
+             if k.startswith("streaming_pair_")]
+    return ratio("streaming"), [r for r in pairs if r is not None]
 
 
 def per_peer(scn, fn, peers=TABLE_PEERS):
@@ -821,12 +822,17 @@ def evaluate(results, scenarios):
         ttfb.pop("direct", None)
         t.add(label, "added time to first chunk p50 (us)", ttfb,
               note="one run each; the target is judged on the pairs below")
-        ratios = ttfc_pair_ratios(results, d)
-        t.add(label, "added time to first chunk p50, Plinth over nginx (median of pairs)",
-              {"plinth": statistics.median(ratios)} if ratios else {}, 2,
+        # The pairs' geometric mean: in alternating order, a drift of the host over the
+        # pairs (which favours whichever peer runs second) cancels out.
+        main, pairs = ttfc_ratios(results, d)
+        judged = statistics.geometric_mean(pairs) if pairs else main
+        t.add(label, "added time to first chunk p50, Plinth over nginx (pairs)",
+              {"plinth": judged} if judged else {}, 2,
               target="<= 1.00 (<= nginx's)", check=lambda v: v <= 1.0, source="streaming",
-              note="pairs: the run above, then Plinth and nginx back to back, order "
-                   "alternating; ratios " + ", ".join(f"{r:.2f}" for r in ratios))
+              note=("geometric mean of pairs run back to back, order alternating (nginx "
+                    "second, then first): " + ", ".join(f"{r:.2f}" for r in pairs) +
+                    f"; the run above: {main:.2f}") if pairs and main else
+                   "the run above (no pairs in this form)")
         own = per_peer(st, lambda r: r["proxy"]["overhead_p50_us"]["total"])
         t.add(label, "Plinth's own processing p50 (us, request + first chunk)", own, 1,
               note="the time-to-first-chunk path inside the process, among 500 streams' "
@@ -932,7 +938,9 @@ def render_markdown(doc, rows):
         f"{doc['started_utc']}, commit {doc['commit']}{' (dirty)' if doc['dirty'] else ''}; "
         f"{m['nproc']} x {m['cpu_model']}, kernel {m['kernel']}; proxy pinned to core "
         f"{m['proxy_core']}, load generator and mock on core {m['load_core']}. "
-        f"Raw figures: the JSON of the same run.",
+        f"Raw figures: the JSON of the same run." + (
+            f" Targets scored again at commit {doc['scored_by']['commit']} (`--rescore`)."
+            if doc.get("scored_by") else ""),
         "",
     ]
     busy = dig(doc, "idle_check", "busy_before_start") or {}
@@ -1014,6 +1022,23 @@ def machine_info(b):
     }
 
 
+def rescore(json_path, out_dir, strict):
+    """The targets of a saved run evaluated again (after a change to how one is judged); the
+    measurements are left as they are, and the JSON records which commit scored it."""
+    doc = json.loads(json_path.read_text())
+    rows = evaluate(doc["results"], doc["scenarios_run"])
+    met = sum(1 for r in rows if r["status"] == "met")
+    missed = sum(1 for r in rows if r["status"] == "missed")
+    commit, dirty = git_commit()
+    doc.update(targets=rows, summary={"met": met, "missed": missed},
+               scored_by={"commit": commit, "dirty": dirty})
+    json_path.write_text(json.dumps(doc, indent=1) + "\n")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "latest.md").write_text(render_markdown(doc, rows))
+    print(f"{met} targets met, {missed} missed", flush=True)
+    return 1 if (strict and missed) else 0
+
+
 def git_commit():
     try:
         commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
@@ -1046,7 +1071,12 @@ def main():
     ap.add_argument("--nice", type=int, default=-10,
                     help="niceness of every process of the run, if allowed (-10)")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    ap.add_argument("--rescore", metavar="JSON",
+                    help="score a run's saved results again with this version's targets: "
+                         "rewrites the JSON's targets and OUT_DIR/latest.md, runs nothing")
     args = ap.parse_args()
+    if args.rescore:
+        return rescore(Path(args.rescore), Path(args.out_dir), args.strict)
 
     profile_name = "full" if args.full else "short"
     scenarios = args.scenarios.split(",") if args.scenarios else SCENARIOS
