@@ -32,18 +32,17 @@ std::optional<providers::Usage> usage_of(const json::value& v) {
 
 }  // namespace
 
-Task<bool> StreamRelay::ensure_started() {
-  if (writer_.started()) co_return !client_gone_;
+bool StreamRelay::ensure_started() {
+  if (writer_.started()) return !client_gone_;
   ex_.streamed = true;
   ex_.status = 200;
   http::HeaderList headers = version_headers(ex_);
   headers.insert(headers.end(), kSseHeaders.begin(), kSseHeaders.end());
-  const bool begun = co_await writer_.begin_stream(200, "text/event-stream", headers);
-  if (!begun) {
+  if (!writer_.begin_stream(200, "text/event-stream", headers)) {
     client_gone_ = true;
-    co_return false;
+    return false;
   }
-  co_return true;
+  return true;
 }
 
 Task<bool> StreamRelay::send_event(std::string_view payload) {
@@ -53,10 +52,7 @@ Task<bool> StreamRelay::send_event(std::string_view payload) {
 }
 
 Task<bool> StreamRelay::send_frame() {
-  if (!writer_.started()) {
-    const bool started = co_await ensure_started();
-    if (!started) co_return false;
-  }
+  if (!ensure_started()) co_return false;
   const bool written = co_await writer_.write(frame_);
   if (!written) {
     client_gone_ = true;
@@ -118,13 +114,15 @@ bool StreamRelay::needs_tree(const providers::ChunkFacts& facts) const {
   return pipeline_.reads_chunks() || cut_usage;
 }
 
+bool StreamRelay::forwards(const providers::ChunkFacts& facts) const {
+  return !facts.usage_only || ex_.request.include_usage;  // usage alone goes where asked for
+}
+
 bool StreamRelay::take_text(std::string_view json, const providers::ChunkFacts& facts) {
   if (facts.usage) {
     reported_ = facts.usage;
-    if (facts.usage_only) {
-      if (!ex_.request.include_usage) return false;  // recorded, not forwarded
-      usage_forwarded_ = true;
-    }
+    if (!forwards(facts)) return false;  // recorded, not forwarded
+    if (facts.usage_only) usage_forwarded_ = true;
   }
   output_tokens_ += facts.text_tokens;
   if (last_id_.empty() && !facts.id.empty()) {
@@ -132,7 +130,7 @@ bool StreamRelay::take_text(std::string_view json, const providers::ChunkFacts& 
     last_object_ = facts.object;
     last_created_ = facts.created;
   }
-  if (!writer_.started()) ex_.first_token = Clock::now();
+  if (ex_.first_token == Clock::time_point{}) ex_.first_token = Clock::now();
   ++ex_.chunks;
   frame_.clear();
   http::append_sse_data(frame_, json);
@@ -151,9 +149,10 @@ Task<bool> StreamRelay::on_chunk_text(std::string_view json, const providers::Ch
 
 std::optional<bool> StreamRelay::chunk_text_now(std::string_view json,
                                                 const providers::ChunkFacts& facts) {
-  // The first chunk opens the response, which is on_chunk_text's.
-  if (!writer_.started() || needs_tree(facts)) return std::nullopt;
+  if (needs_tree(facts)) return std::nullopt;
   if (cancel_.cancelled() || client_gone_) return false;
+  // The first chunk that goes to the client opens the response (its head leaves with it).
+  if (forwards(facts) && !ensure_started()) return false;
   if (!take_text(json, facts)) return true;
   std::optional<bool> written = writer_.try_write(frame_);
   if (!written) {

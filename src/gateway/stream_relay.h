@@ -33,7 +33,7 @@ class StreamRelay final : public providers::ChunkSink {
                                const providers::ChunkFacts& facts) override;
 
   // Opens the SSE response if no chunk did yet.
-  Task<bool> ensure_started();
+  bool ensure_started();
   // Writes one `data:` event.
   Task<bool> send_event(std::string_view payload);
   // Writes frame_ (one complete SSE event), opening the response first when needed.
@@ -55,6 +55,8 @@ class StreamRelay final : public providers::ChunkSink {
   // Records what the chunk says (usage, tokens, id) and puts its event in frame_; false
   // when it is not to be sent (usage the client did not ask for).
   bool take_text(std::string_view json, const providers::ChunkFacts& facts);
+  // Whether a chunk with these facts goes to the client (a usage-only one may not).
+  bool forwards(const providers::ChunkFacts& facts) const;
   // Sends what try_write left of frame_.
   Task<bool> drain_frame();
 

@@ -124,9 +124,9 @@ class ConnectionWriter final : public ResponseWriter {
     co_return co_await write_rest(bufs, sent);
   }
 
-  Task<bool> begin_stream(int status, std::string_view content_type,
-                          const HeaderList& headers) override {
-    if (started_) co_return false;
+  bool begin_stream(int status, std::string_view content_type,
+                    const HeaderList& headers) override {
+    if (started_) return false;
     started_ = true;
     streaming_ = true;
     head_.clear();
@@ -134,7 +134,7 @@ class ConnectionWriter final : public ResponseWriter {
     append_headers(head_, content_type, headers);
     head_ += "Transfer-Encoding: chunked\r\n\r\n";
     head_pending_ = true;  // sent with the first chunk: the relay begins right before one
-    co_return ok_;
+    return ok_;
   }
 
   Task<bool> write(std::string_view data) override {

@@ -46,10 +46,11 @@ class ResponseWriter {
   // (No default arguments: g++ 12 mishandles default-argument temporaries in coroutine calls.)
   virtual Task<bool> send(int status, std::string_view content_type, std::string_view body,
                           const HeaderList& headers) = 0;
-  // Starts a chunked response (SSE); then write() any number of times, then finish(). The
-  // head may wait to go out with the first write() (one send instead of two).
-  virtual Task<bool> begin_stream(int status, std::string_view content_type,
-                                  const HeaderList& headers) = 0;
+  // Starts a chunked response (SSE); then write() any number of times, then finish(). No
+  // I/O: the head goes out with the first write() (one send instead of two). False when the
+  // response cannot start (started already, or the connection failed).
+  virtual bool begin_stream(int status, std::string_view content_type,
+                            const HeaderList& headers) = 0;
   virtual Task<bool> write(std::string_view data) = 0;
   // write() without a coroutine when the socket takes every byte at once (nearly always):
   // write()'s answer, or nullopt when the rest must be sent by co_await drain().

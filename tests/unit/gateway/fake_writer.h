@@ -19,13 +19,13 @@ class FakeWriter final : public http::ResponseWriter {
     started_ = true;
     co_return !gone;
   }
-  Task<bool> begin_stream(int s, std::string_view ct, const http::HeaderList& h) override {
+  bool begin_stream(int s, std::string_view ct, const http::HeaderList& h) override {
     status = s;
     content_type = ct;
     for (const auto& [k, v] : h) headers.emplace_back(std::string(k) + ": " + std::string(v));
     started_ = true;
     streaming = true;
-    co_return !gone;
+    return !gone;
   }
   Task<bool> write(std::string_view data) override {
     body += data;

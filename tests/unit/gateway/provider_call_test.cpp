@@ -24,6 +24,7 @@ class ScriptedProvider final : public providers::Provider {
   std::vector<std::string> chunks;
   Status result;
   bool as_text = false;
+  int deferred = 0;  // text chunks the sink did not take at once
   std::string_view type() const override { return "scripted"; }
   Task<Result<providers::InferenceResponse>> call(const providers::InferenceRequest&,
                                                   providers::CallContext&) override {
@@ -46,6 +47,7 @@ class ScriptedProvider final : public providers::Provider {
         }
         // As the OpenAI-compatible provider does: at once where the sink can.
         std::optional<bool> now = sink.chunk_text_now(text, scanned.facts);
+        if (!now) ++deferred;
         more = now ? *now : co_await sink.finish_chunk_text(text, scanned.facts);
       } else {
         json::object chunk = json::parse(c).as_object();
@@ -271,6 +273,38 @@ TEST_P(TextChunks, ChunksTheSocketTakesInPartAreDrainedBeforeTheNext) {
   EXPECT_EQ(deltas, 4u);
   EXPECT_NE(h.writer.body.find("data: [DONE]\n\n"), std::string::npos);
   EXPECT_EQ(h.ex.chunks, GetParam() ? 5 : 4);
+}
+
+TEST_P(TextChunks, TheFirstChunkOpensTheResponseWithoutAwaiting) {
+  Harness h;
+  h.provider->as_text = true;
+  h.ex.request.stream = true;
+  h.ex.request.include_usage = GetParam();
+  h.provider->chunks = {kDelta, kDelta, kUsage};
+  h.run();
+  EXPECT_EQ(h.provider->deferred, 0);  // every chunk, the first included, taken at once
+  EXPECT_TRUE(h.writer.streaming);
+  EXPECT_EQ(h.writer.status, 200);
+  EXPECT_NE(h.ex.first_token, Clock::time_point{});
+  EXPECT_EQ(h.ex.chunks, GetParam() ? 3 : 2);
+  EXPECT_EQ(h.writer.body.rfind("data: {", 0), 0u) << h.writer.body;
+}
+
+TEST_P(TextChunks, AUsageChunkNobodyAskedForOpensNothing) {
+  Harness h;
+  h.provider->as_text = true;
+  h.ex.request.stream = true;
+  h.ex.request.include_usage = GetParam();
+  h.provider->chunks = {kUsage};
+  h.provider->result = Error{ErrorCode::kUpstreamError, "cut off"};
+  h.run();
+  // Forwarded, the usage chunk opens the stream (the error then comes as an event); not
+  // forwarded, the error still gets a proper status.
+  EXPECT_EQ(h.writer.streaming, GetParam());
+  EXPECT_EQ(h.ex.first_token != Clock::time_point{}, GetParam());
+  if (!GetParam()) {
+    EXPECT_EQ(h.writer.status, 502);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(IncludeUsage, TextChunks, ::testing::Bool());

@@ -36,7 +36,7 @@ std::string chunk_text(int i) { return "<" + std::to_string(i) + std::string(409
 class StreamingHandler final : public Handler {
  public:
   Task<void> handle(const HttpRequest&, ResponseWriter& writer, Cancel&) override {
-    if (!co_await writer.begin_stream(200, "text/event-stream", kNoHeaders)) co_return;
+    if (!writer.begin_stream(200, "text/event-stream", kNoHeaders)) co_return;
     int end = kMaxChunks;
     for (int i = 0; i < end; ++i) {
       std::optional<bool> written = writer.try_write(chunk_text(i));
