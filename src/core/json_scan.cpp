@@ -95,9 +95,9 @@ void append_utf8(std::string& out, unsigned long cp) {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-}  // namespace
-
-std::size_t json_scan_detail::utf8_sequence(const unsigned char* p, const unsigned char* end) {
+// The length of the UTF-8 sequence at `p` (before `end`) when it is well formed (RFC 3629:
+// no overlong forms, no surrogates, nothing past U+10FFFF), else 0.
+std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end) {
   const unsigned char c = *p;
   const std::size_t left = static_cast<std::size_t>(end - p);
   if (c >= 0xC2 && c <= 0xDF) return left >= 2 && is_continuation(p[1]) ? 2 : 0;
@@ -119,8 +119,10 @@ std::size_t json_scan_detail::utf8_sequence(const unsigned char* p, const unsign
   return 0;
 }
 
+}  // namespace
+
+
 const char* json_string_end(const char* p, const char* end, bool& escaped) {
-  using json_scan_detail::utf8_sequence;
   for (;;) {
     p = next_special(p, end);
     if (p == end) return nullptr;
@@ -144,7 +146,8 @@ const char* json_string_end(const char* p, const char* end, bool& escaped) {
 void json_scan_detail::unescape(const char* p, const char* q, std::string& out) {
   out.clear();
   while (p != q) {
-    const char* backslash = static_cast<const char*>(std::memchr(p, '\\', static_cast<std::size_t>(q - p)));
+    const auto* backslash =
+        static_cast<const char*>(std::memchr(p, '\\', static_cast<std::size_t>(q - p)));
     if (backslash == nullptr) {
       out.append(p, q);
       return;

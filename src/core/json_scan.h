@@ -54,10 +54,6 @@ namespace json_scan_detail {
 // The body [p, q) of a string json_string_end accepted, escapes resolved, into `out`.
 void unescape(const char* p, const char* q, std::string& out);
 
-// The length of the UTF-8 sequence at `p` (before `end`) when it is well formed (RFC 3629:
-// no overlong forms, no surrogates, nothing past U+10FFFF), else 0.
-std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end);
-
 struct Number {
   enum class Kind : std::uint8_t { kInt64, kUint64, kDouble } kind = Kind::kInt64;
   std::int64_t i = 0;

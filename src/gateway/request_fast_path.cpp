@@ -294,7 +294,9 @@ struct Scan : ScanInput {
   }
   bool on_string(std::string_view s) { return value(Kind::kString, s, 0, 0, false); }
   bool on_int64(std::int64_t i) { return value(Kind::kInt, {}, i, static_cast<double>(i), false); }
-  bool on_uint64(std::uint64_t u) { return value(Kind::kUint, {}, 0, static_cast<double>(u), false); }
+  bool on_uint64(std::uint64_t u) {
+    return value(Kind::kUint, {}, 0, static_cast<double>(u), false);
+  }
   bool on_double(double d) { return value(Kind::kDouble, {}, 0, d, false); }
   bool on_bool(bool b) { return value(Kind::kBool, {}, 0, 0, b); }
   bool on_null() { return value(Kind::kNull, {}, 0, 0, false); }

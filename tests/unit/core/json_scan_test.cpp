@@ -122,7 +122,8 @@ const std::vector<std::string>& valid_documents() {
       "null",
       "\t\r\n {\"a\" : 1 , \"b\" :[ 1 , 2 ] }\n",
       R"({"dup":1,"dup":2})",
-      R"({"long":")" + std::string(100, 'x') + "\\n" + std::string(37, 'y') + "é" + std::string(20, 'z') + R"("})",
+      R"({"long":")" + std::string(100, 'x') + "\\n" + std::string(37, 'y') + "é" +
+          std::string(20, 'z') + R"("})",
   };
   return docs;
 }
@@ -185,7 +186,8 @@ TEST(ScanJson, EscapedStringsArriveResolvedAndOthersAsViewsOfTheInput) {
     std::string_view input;
     std::vector<std::pair<std::string, bool>> strings;  // text, in the input
     bool on_string(std::string_view s) {
-      const bool inside = s.data() >= input.data() && s.data() + s.size() <= input.data() + input.size();
+      const bool inside =
+          s.data() >= input.data() && s.data() + s.size() <= input.data() + input.size();
       strings.emplace_back(std::string(s), inside);
       return true;
     }
