@@ -16,9 +16,9 @@ struct GatewayMetrics {
   metrics::Family<metrics::Gauge>& in_flight;          // (none)
   metrics::Family<metrics::Gauge>& in_flight_streams;  // (none)
   metrics::Family<metrics::Counter>& upstream_errors;  // model, kind
-  // Plinth's own processing time of a call: request parsed -> upstream request written
-  // (phase="request"); upstream response read, or a stream's first event, -> the client
-  // write that carries it (phase="response").
+  // Plinth's own processing time of a call: request parsed -> the upstream write begins,
+  // less time spent opening connections (phase="request"); upstream response read, or a
+  // stream's first event, -> the client write that carries it begins (phase="response").
   metrics::Family<metrics::Histogram>& overhead;  // phase
 };
 
