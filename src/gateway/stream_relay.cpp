@@ -194,16 +194,18 @@ Task<void> StreamRelay::finish_ok() {
     const bool sent = co_await send_event(json::serialize(chunk));
     if (!sent) co_return;
   }
-  const bool done_sent = co_await send_event("[DONE]");
-  if (!done_sent) co_return;
-  const bool finished = co_await writer_.finish();
-  if (!finished) client_gone_ = true;
+  co_await finish_with_event("[DONE]");
 }
 
 Task<void> StreamRelay::finish_with_error(const Error& error) {
-  const bool sent = co_await send_event(openai_error_body(error));
-  if (!sent) co_return;
-  const bool finished = co_await writer_.finish();
+  co_await finish_with_event(openai_error_body(error));
+}
+
+Task<void> StreamRelay::finish_with_event(std::string_view payload) {
+  if (!ensure_started()) co_return;
+  frame_.clear();
+  http::append_sse_data(frame_, payload);
+  const bool finished = co_await writer_.finish(frame_);  // the event and the end in one send
   if (!finished) client_gone_ = true;
 }
 

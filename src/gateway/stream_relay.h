@@ -55,6 +55,8 @@ class StreamRelay final : public providers::ChunkSink {
   // Records what the chunk says (usage, tokens, id) and puts its event in frame_; false
   // when it is not to be sent (usage the client did not ask for).
   bool take_text(std::string_view json, const providers::ChunkFacts& facts);
+  // Writes one last `data:` event and the end of the body, in one send.
+  Task<void> finish_with_event(std::string_view payload);
   // Whether a chunk with these facts goes to the client (a usage-only one may not).
   bool forwards(const providers::ChunkFacts& facts) const;
   // Sends what try_write left of frame_.

@@ -170,11 +170,18 @@ class ConnectionWriter final : public ResponseWriter {
     co_return co_await write_rest(bufs, 0);
   }
 
-  Task<bool> finish() override {
+  Task<bool> finish(std::string_view last) override {
     if (!streaming_ || finished_) co_return ok_;
     finished_ = true;
     if (!ok_) co_return false;
-    std::array<asio::const_buffer, 2> bufs{pending_head(), asio::buffer("0\r\n\r\n", 5)};
+    char size_line[24];
+    char* end = std::to_chars(size_line, size_line + 16, last.size(), 16).ptr;
+    *end++ = '\r';
+    *end++ = '\n';
+    const std::size_t size_bytes = last.empty() ? 0 : static_cast<size_t>(end - size_line);
+    std::array<asio::const_buffer, 5> bufs{
+        pending_head(), asio::buffer(size_line, size_bytes), asio::buffer(last),
+        asio::buffer("\r\n", last.empty() ? 0 : 2), asio::buffer("0\r\n\r\n", 5)};
     std::size_t sent = 0;
     if (sent_at_once(bufs, sent)) co_return true;
     co_return co_await write_rest(bufs, sent);

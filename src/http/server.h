@@ -56,7 +56,9 @@ class ResponseWriter {
   // write()'s answer, or nullopt when the rest must be sent by co_await drain().
   virtual std::optional<bool> try_write(std::string_view data) = 0;
   virtual Task<bool> drain() = 0;
-  virtual Task<bool> finish() = 0;
+  // Ends the stream: `last` (may be empty) as its final chunk, then the terminating chunk, in
+  // one send where the socket takes them.
+  virtual Task<bool> finish(std::string_view last) = 0;
   virtual bool started() const = 0;  // a status line has been sent
 };
 

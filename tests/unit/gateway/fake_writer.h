@@ -45,7 +45,8 @@ class FakeWriter final : public http::ResponseWriter {
     ++drains;
     co_return !gone;
   }
-  Task<bool> finish() override {
+  Task<bool> finish(std::string_view last) override {
+    body += last;
     finished = true;
     co_return !gone;
   }

@@ -29,6 +29,8 @@ using namespace std::chrono_literals;
 constexpr int kMaxChunks = 16 * 1024;
 constexpr int kChunksAfterTheFirstStall = 200;
 
+constexpr std::string_view kLast = "<last>";
+
 std::string chunk_text(int i) { return "<" + std::to_string(i) + std::string(4096, '.') + ">"; }
 
 // Streams chunks through try_write, draining whenever the socket took a part only, until
@@ -48,7 +50,7 @@ class StreamingHandler final : public Handler {
       if (!*written) co_return;
     }
     chunks_written = end;
-    co_await writer.finish();
+    co_await writer.finish(kLast);  // a last chunk and the end, in one send
   }
   std::pair<int, std::string> render_error(const Error&) override { return {500, "{}"}; }
 
@@ -105,6 +107,7 @@ TEST(StreamWrite, ASlowClientGetsEveryChunkInOrder) {
       << "not a whole chunked body";
   std::string expected;
   for (int i = 0; i < handler.chunks_written.load(); ++i) expected += chunk_text(i);
+  expected += kLast;
   EXPECT_EQ(body.size(), expected.size());
   EXPECT_TRUE(body == expected) << "chunks lost, repeated or out of order";
 }
