@@ -76,6 +76,16 @@ void append_head(std::string& out, int status, std::string_view request_id, bool
   out += "\r\n";
 }
 
+// The size line of a chunk of `size` bytes (chunked transfer coding) written into `line`, and
+// its length: 0 for an empty chunk, which would end the body.
+std::size_t chunk_size_line(char (&line)[24], std::size_t size) {
+  if (size == 0) return 0;
+  char* end = std::to_chars(line, line + 16, size, 16).ptr;
+  *end++ = '\r';
+  *end++ = '\n';
+  return static_cast<std::size_t>(end - line);
+}
+
 void append_headers(std::string& out, std::string_view content_type, const HeaderList& headers) {
   if (!content_type.empty()) {
     out += "Content-Type: ";
@@ -146,11 +156,8 @@ class ConnectionWriter final : public ResponseWriter {
     if (!streaming_ || finished_) return false;
     if (data.empty() || !ok_) return ok_;
     char size_line[24];
-    char* end = std::to_chars(size_line, size_line + 16, data.size(), 16).ptr;
-    *end++ = '\r';
-    *end++ = '\n';
     std::array<asio::const_buffer, 4> bufs{
-        pending_head(), asio::buffer(size_line, static_cast<size_t>(end - size_line)),
+        pending_head(), asio::buffer(size_line, chunk_size_line(size_line, data.size())),
         asio::buffer(data), asio::buffer("\r\n", 2)};
     std::size_t sent = 0;
     if (sent_at_once(bufs, sent)) return true;
@@ -175,13 +182,10 @@ class ConnectionWriter final : public ResponseWriter {
     finished_ = true;
     if (!ok_) co_return false;
     char size_line[24];
-    char* end = std::to_chars(size_line, size_line + 16, last.size(), 16).ptr;
-    *end++ = '\r';
-    *end++ = '\n';
-    const std::size_t size_bytes = last.empty() ? 0 : static_cast<size_t>(end - size_line);
     std::array<asio::const_buffer, 5> bufs{
-        pending_head(), asio::buffer(size_line, size_bytes), asio::buffer(last),
-        asio::buffer("\r\n", last.empty() ? 0 : 2), asio::buffer("0\r\n\r\n", 5)};
+        pending_head(), asio::buffer(size_line, chunk_size_line(size_line, last.size())),
+        asio::buffer(last), asio::buffer("\r\n", last.empty() ? 0 : 2),
+        asio::buffer("0\r\n\r\n", 5)};
     std::size_t sent = 0;
     if (sent_at_once(bufs, sent)) co_return true;
     co_return co_await write_rest(bufs, sent);
