@@ -13,7 +13,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
 #include <spdlog/spdlog.h>
 
@@ -30,7 +29,7 @@
 #include <thread>
 
 #include "http/detail/next_read.h"
-#include "http/detail/request_reading.h"
+#include "http/detail/request_parser.h"
 #include "http/detail/send_now.h"
 #include "http/request_id.h"
 
@@ -272,6 +271,24 @@ static std::optional<Error> read_error(const boost::system::error_code& ec, cons
                                                ec.message()};
 }
 
+// Reads from the socket until the parser has the head, or with `whole` the whole request.
+// A connection closed partway through is partial_message (answered 400), as Beast had it.
+static Task<boost::system::error_code> read_request(beast::tcp_stream& stream,
+                                                   beast::flat_buffer& buffer,
+                                                   detail::RequestParser& parser, bool whole) {
+  while (whole ? !parser.is_done() : !parser.is_header_done()) {
+    // As Beast's read_size: the room the buffer has, at least kReadRoom, at most 64 KiB.
+    const std::size_t room =
+        std::clamp<std::size_t>(buffer.capacity() - buffer.size(), kReadRoom, 64 * 1024);
+    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(room), kTuple);
+    if (ec == asio::error::eof) co_return bhttp::error::partial_message;
+    if (ec) co_return ec;
+    buffer.commit(n);
+    if (auto pec = detail::put_buffered(parser, buffer)) co_return pec;
+  }
+  co_return boost::system::error_code{};
+}
+
 // After an error answer on a request whose body was not read: stop sending, then read and
 // discard what the client still sends (bounded in bytes and time) so that closing does not
 // reset the connection before the client has read the answer.
@@ -307,7 +324,7 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
   beast::flat_buffer buffer(cfg.header_limit + kReadRoom);
   RequestIdSource ids;
   auto next_read = std::make_shared<detail::NextRead>(stream.get_executor());
-  // What RequestReader keeps of a request (values, body), reused from request to request.
+  // What RequestParser keeps of a request (values, body), reused from request to request.
   std::string head_store;
   std::string body_store;
 
@@ -332,8 +349,7 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
       if (ec) co_return;  // closed, reset or idle: nothing to answer
       buffer.commit(n);
     }
-    detail::RequestReader parser(head_store, body_store, cfg.body_limit);
-    parser.header_limit(static_cast<std::uint32_t>(cfg.header_limit));
+    detail::RequestParser parser(head_store, body_store, cfg.body_limit, cfg.header_limit);
     // Most requests arrive whole in the first read: parse what is buffered in place and go
     // to the socket (under read_timeout) only for the rest.
     boost::system::error_code hec = detail::put_buffered(parser, buffer);
@@ -341,8 +357,7 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
     if (!hec && !parser.is_header_done()) {
       stream.expires_after(cfg.read_timeout);
       read_deadline = true;
-      auto r_hec = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
-      hec = std::get<0>(r_hec);
+      hec = co_await read_request(stream, buffer, parser, /*whole=*/false);
     }
     const std::string fallback_id = ids.next();
     if (hec) {
@@ -370,8 +385,7 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
     boost::system::error_code bec = detail::put_buffered(parser, buffer);
     if (!bec && !parser.is_done()) {
       if (!read_deadline) stream.expires_after(cfg.read_timeout);
-      auto r_bec = co_await bhttp::async_read(stream, buffer, parser, kTuple);
-      bec = std::get<0>(r_bec);
+      bec = co_await read_request(stream, buffer, parser, /*whole=*/true);
     }
     if (bec) {
       if (auto error = read_error(bec, cfg, "request body")) {

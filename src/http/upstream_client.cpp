@@ -24,7 +24,6 @@
 #include <boost/beast/core/buffer_traits.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/error.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 #include <openssl/ssl.h>
@@ -152,14 +151,14 @@ class Call {
   Task<std::optional<Error>> exchange(Stream& stream, detail::Connection& connection);
   template <class Stream>
   Task<std::optional<Error>> read_headers(Stream& stream, detail::Connection& connection,
-                                          std::optional<detail::ResponseReader>& reader,
+                                          std::optional<detail::ResponseParser>& reader,
                                           Clock::time_point deadline);
   template <class Stream>
   Task<std::optional<Error>> read_whole(Stream& stream, detail::Connection& connection,
-                                        detail::ResponseReader& reader);
+                                        detail::ResponseParser& reader);
   template <class Stream>
   Task<std::optional<Error>> read_events(Stream& stream, detail::Connection& connection,
-                                         detail::ResponseReader& reader,
+                                         detail::ResponseParser& reader,
                                          Clock::time_point first_event_deadline);
   void arm(beast::tcp_stream& tcp, Phase phase, Clock::time_point deadline);
   void arm_events(detail::Connection& connection, Phase phase, Clock::time_point deadline);
@@ -367,7 +366,7 @@ Task<std::optional<Error>> Call::exchange(Stream& stream, detail::Connection& co
   }
   const Clock::time_point first_token_deadline = after(Clock::now(), timeouts_.first_token);
 
-  std::optional<detail::ResponseReader> reader;
+  std::optional<detail::ResponseParser> reader;
   std::optional<Error> failure =
       co_await read_headers(stream, connection, reader, first_token_deadline);
   if (failure) co_return failure;
@@ -383,12 +382,12 @@ Task<std::optional<Error>> Call::exchange(Stream& stream, detail::Connection& co
 
 template <class Stream>
 Task<std::optional<Error>> Call::read_headers(Stream& stream, detail::Connection& connection,
-                                              std::optional<detail::ResponseReader>& reader,
+                                              std::optional<detail::ResponseParser>& reader,
                                               Clock::time_point deadline) {
   bool interim = false;  // a 1xx came first: something of the response has arrived
   for (;;) {
     reader.emplace(response_.content_type, kMaxHeaderBytes);
-    if (request_.method == "HEAD") reader->skip(true);
+    if (request_.method == "HEAD") reader->skip_body();
     error_code ec;
     bool read = false;
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
@@ -398,16 +397,14 @@ Task<std::optional<Error>> Call::read_headers(Stream& stream, detail::Connection
         // Beast's timer would be armed, cancelled and its handler run for this read alone.
         connection.tcp().expires_never();
         arm_events(connection, Phase::kHeaders, deadline);
-        std::tie(ec, std::ignore) = co_await bhttp::async_read_header(
-            stream.socket(), connection.buffer, *reader, kUseTuple);
+        ec = co_await detail::read_head(stream.socket(), connection.buffer, *reader);
         if (deadline_passed(ec, connection)) co_return timed_out();
         read = true;
       }
     }
     if (!read) {
       arm(connection.tcp(), Phase::kHeaders, deadline);
-      std::tie(ec, std::ignore) =
-          co_await bhttp::async_read_header(stream, connection.buffer, *reader, kUseTuple);
+      ec = co_await detail::read_head(stream, connection.buffer, *reader);
     }
     if (ec) {
       const bool received = interim || reader->got_some() || connection.buffer.size() > 0;
@@ -423,12 +420,11 @@ Task<std::optional<Error>> Call::read_headers(Stream& stream, detail::Connection
 
 template <class Stream>
 Task<std::optional<Error>> Call::read_whole(Stream& stream, detail::Connection& connection,
-                                            detail::ResponseReader& reader) {
+                                            detail::ResponseParser& reader) {
   if (auto length = reader.content_length(); length && *length > kMaxResponseBytes) {
     co_return fail(bhttp::error::body_limit, true);
   }
   reader.collect_into(&response_.body, kMaxResponseBytes);
-  reader.eager(true);
   while (!reader.is_done()) {
     arm(connection.tcp(), Phase::kBody, after(Clock::now(), timeouts_.idle));
     const error_code ec = co_await detail::read_body_step(stream, connection.buffer, reader);
@@ -440,12 +436,11 @@ Task<std::optional<Error>> Call::read_whole(Stream& stream, detail::Connection& 
 
 template <class Stream>
 Task<std::optional<Error>> Call::read_events(Stream& stream, detail::Connection& connection,
-                                             detail::ResponseReader& reader,
+                                             detail::ResponseParser& reader,
                                              Clock::time_point first_event_deadline) {
   SseParser sse;
   SseEvent event;
   reader.feed_events_to(&sse);
-  reader.eager(true);
   // From here the connection's own deadline watches the reads (arm_events); Beast's timer
   // rests, and so does ours once the stream is over, however it ends.
   connection.tcp().expires_never();

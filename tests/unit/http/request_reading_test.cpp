@@ -1,4 +1,4 @@
-#include "http/detail/request_reading.h"
+#include "http/detail/request_parser.h"
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
@@ -17,7 +17,7 @@ struct Parsed {
   bool done = false;
 };
 
-Parsed parse(RequestReader& reader, std::string_view bytes) {
+Parsed parse(RequestParser& reader, std::string_view bytes) {
   boost::beast::flat_buffer buffer;
   auto room = buffer.prepare(bytes.size());
   boost::asio::buffer_copy(room, boost::asio::buffer(bytes.data(), bytes.size()));
@@ -29,9 +29,9 @@ Parsed parse(RequestReader& reader, std::string_view bytes) {
   return p;
 }
 
-TEST(RequestReader, KeepsMethodTargetTheHeadersItActsOnAndTheBody) {
+TEST(RequestReading, KeepsMethodTargetTheHeadersItActsOnAndTheBody) {
   std::string store, body;
-  RequestReader reader(store, body, 1024);
+  RequestParser reader(store, body, 1024, 8192);
   const Parsed p = parse(reader,
                          "POST /v1/chat/completions?x=1 HTTP/1.1\r\nHost: h\r\n"
                          "Authorization: Bearer k1\r\nContent-Type: application/json\r\n"
@@ -51,9 +51,9 @@ TEST(RequestReader, KeepsMethodTargetTheHeadersItActsOnAndTheBody) {
   EXPECT_TRUE(reader.keep_alive());
 }
 
-TEST(RequestReader, FirstOccurrenceCountsEvenWhenEmpty) {
+TEST(RequestReading, FirstOccurrenceCountsEvenWhenEmpty) {
   std::string store, body;
-  RequestReader reader(store, body, 1024);
+  RequestParser reader(store, body, 1024, 8192);
   const Parsed p = parse(reader,
                          "GET / HTTP/1.1\r\nAuthorization: \r\nAuthorization: Bearer k2\r\n"
                          "x-request-id: first\r\nX-REQUEST-ID: second\r\n\r\n");
@@ -62,9 +62,9 @@ TEST(RequestReader, FirstOccurrenceCountsEvenWhenEmpty) {
   EXPECT_EQ(reader.headers().request_id, "first");
 }
 
-TEST(RequestReader, AssemblesAChunkedBody) {
+TEST(RequestReading, AssemblesAChunkedBody) {
   std::string store, body;
-  RequestReader reader(store, body, 1024);
+  RequestParser reader(store, body, 1024, 8192);
   const Parsed p = parse(reader,
                          "POST /v1/embeddings HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
                          "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
@@ -73,39 +73,39 @@ TEST(RequestReader, AssemblesAChunkedBody) {
   EXPECT_EQ(reader.body(), "hello world");
 }
 
-TEST(RequestReader, RefusesABodyOverTheLimit) {
+TEST(RequestReading, RefusesABodyOverTheLimit) {
   std::string store, body;
-  RequestReader declared(store, body, 4);
+  RequestParser declared(store, body, 4, 8192);
   EXPECT_EQ(parse(declared, "POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello").ec,
             bhttp::error::body_limit);
-  RequestReader chunked(store, body, 4);
+  RequestParser chunked(store, body, 4, 8192);
   EXPECT_EQ(parse(chunked, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
                            "3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n")
                 .ec,
             bhttp::error::body_limit);
 }
 
-TEST(RequestReader, ConnectionCloseAndHttp10EndKeepAlive) {
+TEST(RequestReading, ConnectionCloseAndHttp10EndKeepAlive) {
   std::string store, body;
-  RequestReader close(store, body, 16);
+  RequestParser close(store, body, 16, 8192);
   ASSERT_FALSE(parse(close, "GET / HTTP/1.1\r\nConnection: close\r\n\r\n").ec);
   EXPECT_FALSE(close.keep_alive());
-  RequestReader old(store, body, 16);
+  RequestParser old(store, body, 16, 8192);
   ASSERT_FALSE(parse(old, "GET / HTTP/1.0\r\n\r\n").ec);
   EXPECT_FALSE(old.keep_alive());
-  RequestReader old_kept(store, body, 16);
+  RequestParser old_kept(store, body, 16, 8192);
   ASSERT_FALSE(parse(old_kept, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").ec);
   EXPECT_TRUE(old_kept.keep_alive());
 }
 
-TEST(RequestReader, TheNextRequestOnTheSameStringsSeesNothingOfTheLast) {
+TEST(RequestReading, TheNextRequestOnTheSameStringsSeesNothingOfTheLast) {
   std::string store, body;
   {
-    RequestReader first(store, body, 1024);
+    RequestParser first(store, body, 1024, 8192);
     ASSERT_FALSE(parse(first, "POST /a HTTP/1.1\r\nAuthorization: Bearer one\r\n"
                               "Content-Length: 3\r\n\r\nabc").ec);
   }
-  RequestReader second(store, body, 1024);
+  RequestParser second(store, body, 1024, 8192);
   ASSERT_FALSE(parse(second, "GET /b HTTP/1.1\r\n\r\n").ec);
   EXPECT_EQ(second.method(), "GET");
   EXPECT_EQ(second.target(), "/b");
@@ -113,9 +113,9 @@ TEST(RequestReader, TheNextRequestOnTheSameStringsSeesNothingOfTheLast) {
   EXPECT_EQ(second.body(), "");
 }
 
-TEST(RequestReader, AHeadInPiecesIsParsedOnceComplete) {
+TEST(RequestReading, AHeadInPiecesIsParsedOnceComplete) {
   std::string store, body;
-  RequestReader reader(store, body, 1024);
+  RequestParser reader(store, body, 1024, 8192);
   const std::string request =
       "POST /v1/completions HTTP/1.1\r\nAuthorization: Bearer k3\r\nContent-Length: 2\r\n\r\nhi";
   boost::beast::flat_buffer buffer;
