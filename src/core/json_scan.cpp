@@ -3,6 +3,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 namespace plinth {
 
@@ -56,7 +59,7 @@ const char* skip_escape(const char* p, const char* end) {
 bool is_special(unsigned char c) { return c == '"' || c == '\\' || c < 0x20 || c >= 0x80; }
 
 // The first special byte at or after `p`, or `end`.
-const char* next_special(const char* p, const char* end) {
+const char* next_special_sse2(const char* p, const char* end) {
 #if defined(__SSE2__)
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i backslash = _mm_set1_epi8('\\');
@@ -74,6 +77,35 @@ const char* next_special(const char* p, const char* end) {
   while (p != end && !is_special(static_cast<unsigned char>(*p))) ++p;
   return p;
 }
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// The same, 32 bytes a step, for CPUs with AVX2 (chosen at run time: the build targets
+// baseline x86-64). Prompts are long strings: a chat's content is most of its body.
+__attribute__((target("avx2"))) const char* next_special_avx2(const char* p, const char* end) {
+  const __m256i quote = _mm256_set1_epi8('"');
+  const __m256i backslash = _mm256_set1_epi8('\\');
+  const __m256i space = _mm256_set1_epi8(0x20);
+  while (end - p >= 32) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    const __m256i hits = _mm256_or_si256(
+        _mm256_or_si256(_mm256_cmpeq_epi8(v, quote), _mm256_cmpeq_epi8(v, backslash)),
+        _mm256_cmpgt_epi8(space, v));
+    if (const auto mask = static_cast<unsigned>(_mm256_movemask_epi8(hits)); mask != 0) {
+      return p + __builtin_ctz(mask);
+    }
+    p += 32;
+  }
+  return next_special_sse2(p, end);
+}
+
+const bool kHasAvx2 = (__builtin_cpu_init(), __builtin_cpu_supports("avx2"));
+
+const char* next_special(const char* p, const char* end) {
+  return kHasAvx2 ? next_special_avx2(p, end) : next_special_sse2(p, end);
+}
+#else
+const char* next_special(const char* p, const char* end) { return next_special_sse2(p, end); }
+#endif
 
 void append_utf8(std::string& out, unsigned long cp) {
   if (cp < 0x80) {
