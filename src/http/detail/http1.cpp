@@ -1,9 +1,8 @@
 #include "http/detail/http1.h"
 
-#include <boost/beast/http/error.hpp>
-
 #include <algorithm>
 #include <array>
+#include <boost/beast/http/error.hpp>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -48,6 +47,58 @@ bool parse_length(std::string_view s, std::uint64_t& n) {
     n = n * 10 + d;
   }
   return true;
+}
+
+// chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ), a name a
+// token, a value a token or a quoted-string (RFC 9112 §7.1.1, RFC 9110 §5.6.4).
+bool chunk_extensions_valid(std::string_view ext) {
+  std::size_t i = 0;
+  const std::size_t n = ext.size();
+  auto skip_bws = [&] {
+    while (i < n && is_ows(ext[i])) ++i;
+  };
+  auto token = [&] {
+    const std::size_t start = i;
+    while (i < n && kTokens[static_cast<unsigned char>(ext[i])]) ++i;
+    return i != start;
+  };
+  auto quoted = [&] {
+    ++i;  // the opening DQUOTE
+    while (i < n) {
+      const auto c = static_cast<unsigned char>(ext[i]);
+      if (c == '"') {
+        ++i;
+        return true;
+      }
+      if (c == '\\') {  // quoted-pair: HTAB, SP, VCHAR or obs-text
+        if (++i == n) return false;
+        const auto e = static_cast<unsigned char>(ext[i]);
+        if (e != '\t' && (e < 0x20 || e == 0x7F)) return false;
+      } else if (c != '\t' && (c < 0x20 || c == 0x7F)) {  // qdtext
+        return false;
+      }
+      ++i;
+    }
+    return false;  // no closing quote
+  };
+  for (;;) {
+    const std::size_t before = i;
+    skip_bws();
+    if (i == n) return i == before;  // BWS only before a ';'
+    if (ext[i] != ';') return false;
+    ++i;
+    skip_bws();
+    if (!token()) return false;
+    const std::size_t after_name = i;
+    skip_bws();
+    if (i == n || ext[i] != '=') {
+      i = after_name;  // that BWS goes before the next ';', or trails (refused above)
+      continue;
+    }
+    ++i;
+    skip_bws();
+    if (i < n && ext[i] == '"' ? !quoted() : !token()) return false;
+  }
 }
 
 }  // namespace
@@ -121,10 +172,16 @@ bool Framing::on_field(std::string_view name, std::string_view value, error_code
   switch (name.size()) {
     case 10:
       if (name_is(name, "connection")) {
-        for_each_element(value, [this](std::string_view option) {
+        bool tokens = true;  // connection-option = token
+        for_each_element(value, [&](std::string_view option) {
+          tokens = tokens && std::all_of(option.begin(), option.end(), is_token);
           if (name_is(option, "close")) close = true;
           if (name_is(option, "keep-alive")) keep_alive = true;
         });
+        if (!tokens) {
+          ec = bhttp_error::bad_value;
+          return false;
+        }
       }
       return true;
     case 14:
@@ -149,7 +206,8 @@ bool Framing::on_field(std::string_view name, std::string_view value, error_code
         });
       }
       return true;
-    default: return true;
+    default:
+      return true;
   }
 }
 
@@ -183,8 +241,8 @@ bool at_head_end(const char* p, const char* end, error_code& ec) {
 }
 
 bool ChunkedDecoder::size_line(std::string_view line, error_code& ec) {
-  // chunk-size [ chunk-ext ]: hex digits (no overflow), then BWS ";" extensions, which we
-  // drop but hold to field-value bytes.
+  // chunk-size [ chunk-ext ]: hex digits (no overflow), then extensions, which we drop but
+  // hold to their grammar: a peer reading them otherwise would frame the body otherwise.
   std::uint64_t size = 0;
   std::size_t i = 0;
   bool overflow = false;
@@ -192,12 +250,12 @@ bool ChunkedDecoder::size_line(std::string_view line, error_code& ec) {
     if (size > (UINT64_MAX >> 4)) overflow = true;
     size = size * 16 + static_cast<std::uint64_t>(hex_digit(line[i]));
   }
-  std::size_t ext = i;
-  while (ext < line.size() && is_ows(line[ext])) ++ext;
-  const bool ext_ok = ext == line.size() ? ext == i : line[ext] == ';';  // BWS only before ';'
-  const char* const line_end = line.data() + line.size();
-  if (i == 0 || overflow || !ext_ok || skip_value(line.data() + ext, line_end) != line_end) {
+  if (i == 0 || overflow) {
     ec = bhttp_error::bad_chunk;
+    return false;
+  }
+  if (!chunk_extensions_valid(line.substr(i))) {
+    ec = bhttp_error::bad_chunk_extension;
     return false;
   }
   if (size > limit_ - std::min(limit_, total_)) {

@@ -9,7 +9,6 @@
 #pragma once
 
 #include <boost/system/error_code.hpp>
-
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -73,10 +72,10 @@ struct Framing {
   std::uint64_t length = 0;
   bool has_length = false;
   bool has_transfer_encoding = false;
-  bool chunked = false;         // a coding was named
-  bool bad_coding = false;      // any coding but one chunked: nothing we can decode
-  bool close = false;           // Connection: close
-  bool keep_alive = false;      // Connection: keep-alive
+  bool chunked = false;     // a coding was named
+  bool bad_coding = false;  // any coding but one chunked: nothing we can decode
+  bool close = false;       // Connection: close
+  bool keep_alive = false;  // Connection: keep-alive
 
   // Takes the field if it is one of the three; false with `ec` set when its value is bad.
   bool on_field(std::string_view name, std::string_view value, error_code& ec);
@@ -110,8 +109,8 @@ class ChunkedDecoder {
   enum class State : std::uint8_t { kSize, kData, kDataEnd, kTrailer, kDone };
   bool size_line(std::string_view line, error_code& ec);
   State state_ = State::kSize;
-  std::uint64_t left_ = 0;    // data bytes of the current chunk still to come
-  std::uint64_t total_ = 0;   // data bytes declared so far
+  std::uint64_t left_ = 0;   // data bytes of the current chunk still to come
+  std::uint64_t total_ = 0;  // data bytes declared so far
   std::uint64_t limit_;
   std::size_t trailer_limit_;
   std::size_t trailer_size_ = 0;

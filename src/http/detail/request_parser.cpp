@@ -1,8 +1,7 @@
 #include "http/detail/request_parser.h"
 
-#include <boost/beast/http/error.hpp>
-
 #include <algorithm>
+#include <boost/beast/http/error.hpp>
 #include <cstring>
 
 namespace plinth::http::detail {
@@ -72,7 +71,8 @@ std::size_t RequestParser::put(std::string_view in, error_code& ec) {
       if (chunks_.done()) state_ = State::kDone;
       return used;
     }
-    case State::kDone: return 0;
+    case State::kDone:
+      return 0;
   }
   return 0;
 }
@@ -105,27 +105,27 @@ bool RequestParser::parse_head(std::string_view head, error_code& ec) {
   const int minor = p[7] - '0';
   p += 10;
 
-  const bool read = http1::read_fields(p, end, ec, [this](std::string_view name,
-                                                          std::string_view value,
-                                                          error_code& field_ec) {
-    // Dispatch on the length first: most fields are none of ours and cost one switch.
-    switch (name.size()) {
-      case 6:
-        if (http1::name_is(name, "expect")) keep(expect_, value);
-        return true;
-      case 8:
-        if (http1::name_is(name, "if-match")) keep(if_match_, value);
-        return true;
-      case 12:
-        if (http1::name_is(name, "content-type")) keep(content_type_, value);
-        if (http1::name_is(name, "x-request-id")) keep(request_id_, value);
-        return true;
-      case 13:
-        if (http1::name_is(name, "authorization")) keep(authorization_, value);
-        return true;
-      default: return framing_.on_field(name, value, field_ec);
-    }
-  });
+  const bool read = http1::read_fields(
+      p, end, ec, [this](std::string_view name, std::string_view value, error_code& field_ec) {
+        // Dispatch on the length first: most fields are none of ours and cost one switch.
+        switch (name.size()) {
+          case 6:
+            if (http1::name_is(name, "expect")) keep(expect_, value);
+            return true;
+          case 8:
+            if (http1::name_is(name, "if-match")) keep(if_match_, value);
+            return true;
+          case 12:
+            if (http1::name_is(name, "content-type")) keep(content_type_, value);
+            if (http1::name_is(name, "x-request-id")) keep(request_id_, value);
+            return true;
+          case 13:
+            if (http1::name_is(name, "authorization")) keep(authorization_, value);
+            return true;
+          default:
+            return framing_.on_field(name, value, field_ec);
+        }
+      });
   if (!read) return false;
   keep_alive_ = framing_.persistent(minor);
   return true;

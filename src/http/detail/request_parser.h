@@ -11,13 +11,12 @@
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/system/error_code.hpp>
-
-#include "http/detail/http1.h"
-
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "http/detail/http1.h"
 
 namespace plinth::http::detail {
 

@@ -1,8 +1,7 @@
 #include "http/detail/response_parser.h"
 
-#include <boost/beast/http/error.hpp>
-
 #include <algorithm>
+#include <boost/beast/http/error.hpp>
 #include <cstring>
 
 #include "http/sse_parser.h"
@@ -71,7 +70,8 @@ std::size_t ResponseParser::put(std::string_view in, error_code& ec) {
     case State::kUntilClose:
       if (!deliver(in, ec)) return 0;
       return in.size();
-    case State::kDone: return 0;
+    case State::kDone:
+      return 0;
   }
   return 0;
 }
@@ -104,7 +104,8 @@ bool ResponseParser::parse_head(std::string_view head, error_code& ec) {
   p += 3;
   if (*p == ' ') p = http1::skip_value(p, end);
   if (*p != '\r' || p[1] != '\n') {
-    ec = *p == '\r' ? error_code(bhttp_error::bad_line_ending) : error_code(bhttp_error::bad_reason);
+    ec =
+        *p == '\r' ? error_code(bhttp_error::bad_line_ending) : error_code(bhttp_error::bad_reason);
     return false;
   }
   p += 2;

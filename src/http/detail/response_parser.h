@@ -10,7 +10,6 @@
 #pragma once
 
 #include <boost/system/error_code.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -3,17 +3,16 @@
 // the read itself). Private to src/http/.
 #pragma once
 
-#include "core/task.h"
-#include "http/detail/response_parser.h"
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/error.hpp>
-
 #include <string_view>
+
+#include "core/task.h"
+#include "http/detail/response_parser.h"
 
 namespace plinth::http::detail {
 
