@@ -133,8 +133,21 @@ const char* skip_value(const char* p, const char* end) {
 // OR-ing 0x20 maps exactly the two cases of a letter to the lower one and leaves digits
 // alone; only CR, which no name or value holds, would pass for '-'.
 bool name_is(std::string_view name, std::string_view lower) {
-  if (name.size() != lower.size()) return false;
-  for (std::size_t i = 0; i < name.size(); ++i) {
+  const std::size_t n = name.size();
+  if (n != lower.size()) return false;
+  if (n >= 8) {  // eight bytes a step, the last step overlapping the one before
+    constexpr std::uint64_t kCase = 0x2020202020202020;
+    auto word = [](const char* p) {
+      std::uint64_t w;
+      std::memcpy(&w, p, sizeof w);
+      return w;
+    };
+    for (std::size_t i = 0; i + 8 < n; i += 8) {
+      if ((word(name.data() + i) | kCase) != word(lower.data() + i)) return false;
+    }
+    return (word(name.data() + n - 8) | kCase) == word(lower.data() + n - 8);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
     if ((name[i] | 0x20) != lower[i]) return false;
   }
   return true;
