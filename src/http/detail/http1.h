@@ -80,7 +80,12 @@ struct Framing {
   // Takes the field if it is one of the three; false with `ec` set when its value is bad.
   bool on_field(std::string_view name, std::string_view value, error_code& ec);
   // Whether the connection may carry another message, for an HTTP/1.x minor `minor`.
-  bool persistent(int minor) const { return minor >= 1 ? !close : keep_alive && !close; }
+  // An HTTP/1.0 message with Transfer-Encoding may be framed wrongly by a 1.0 peer: read it,
+  // then close (RFC 9112 §6.1).
+  bool persistent(int minor) const {
+    if (minor == 0) return keep_alive && !close && !has_transfer_encoding;
+    return !close;
+  }
 };
 
 // Reads the field lines at `p` up to the head's closing CRLF (which HeadFinder found, so

@@ -894,6 +894,10 @@ std::string allowed_difference(std::string_view in, const Verdict& a, const Verd
   if (after_head(in).find("\r\nconnection:") != std::string::npos) {
     return "Connection in the trailer: Beast applies it, RFC 9110 6.5.1 does not";
   }
+  if (head.find(" http/1.0\r\n") != std::string::npos &&
+      head.find("\r\ntransfer-encoding:") != std::string::npos && !a.keep_alive) {
+    return "HTTP/1.0 with Transfer-Encoding: RFC 9112 6.1 closes after it, Beast keeps alive";
+  }
   return "";
 }
 
