@@ -10,12 +10,16 @@
 # (DLmr, DLmw) a request touches that the one before did not leave in 64 KiB. That is about
 # the code and data it must bring from memory when other work has evicted them (500 streams'
 # chunks do), the cost that grows with a path's footprint, not its instruction count.
+#
+# GAP_MS=N spaces a stream's chunks N ms apart (default 0). With 0 a read often carries
+# several chunks or part of one; the bench's streams (20 ms) get one chunk per read, and
+# GAP_MS=1 measures that case.
 BIN=$1; MEAS=${2:-6}; CHUNKS=${CHUNKS:-0}; B=${BUILD:-build}; OUT=${OUT:-/tmp/plinth-callgrind.out}
 W=$(mktemp -d /dev/shm/cg.XXXX)
 VG=(valgrind --tool=callgrind --dump-instr=no --callgrind-out-file=$W/cg.out)
 [ "${CACHE:-0}" = 1 ] && VG+=(--cache-sim=yes --I1=8192,2,64 --D1=8192,2,64 --LL=65536,2,64)
 $B/bench/plinth-mock-upstream --listen 127.0.0.1:0 --chunks "$((CHUNKS > 0 ? CHUNKS : 1))" \
-  --chunk-gap-ms 0 > $W/mock.log 2>&1 &
+  --chunk-gap-ms "${GAP_MS:-0}" > $W/mock.log 2>&1 &
 MP=$!; sleep 0.3; MPORT=$(grep -o '127.0.0.1:[0-9]*' $W/mock.log | head -1 | cut -d: -f2)
 if [ "$BIN" = nginx ]; then
   PPORT=18620

@@ -291,6 +291,10 @@ std::size_t ChunkedDecoder::step(std::string_view in, std::string_view& data, er
     if (left_ == 0) state_ = State::kDataEnd;
     return n;
   }
+  if (state_ == State::kDataEnd && in.size() >= 2 && in[0] == '\r' && in[1] == '\n') {
+    state_ = State::kSize;  // the usual case, without a search
+    return 2;
+  }
   const std::size_t lf = in.find('\n');
   if (lf == std::string_view::npos) {
     if (state_ == State::kTrailer ? trailer_size_ + in.size() > trailer_limit_
