@@ -110,6 +110,21 @@ class ChunkedDecoder {
   std::size_t step(std::string_view in, std::string_view& data, error_code& ec);
   bool done() const { return state_ == State::kDone; }
 
+  // Steps through `in` as far as it goes, handing each run of data to `on_data(data, ec)`,
+  // which returns false (with `ec` set) to stop; the bytes consumed, 0 on an error.
+  template <class F>
+  std::size_t put(std::string_view in, error_code& ec, F&& on_data) {
+    std::size_t used = 0;
+    std::string_view data;
+    while (!done()) {
+      const std::size_t n = step(in.substr(used), data, ec);
+      if (ec || (!data.empty() && !on_data(data, ec))) return 0;
+      if (n == 0) break;
+      used += n;
+    }
+    return used;
+  }
+
  private:
   enum class State : std::uint8_t { kSize, kData, kDataEnd, kTrailer, kDone };
   bool size_line(std::string_view line, error_code& ec);

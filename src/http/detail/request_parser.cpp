@@ -59,15 +59,10 @@ std::size_t RequestParser::put(std::string_view in, error_code& ec) {
       return n;
     }
     case State::kChunked: {
-      std::size_t used = 0;
-      std::string_view data;
-      while (!chunks_.done()) {
-        const std::size_t n = chunks_.step(in.substr(used), data, ec);
-        if (ec) return 0;
-        if (n == 0) break;
+      const std::size_t used = chunks_.put(in, ec, [this](std::string_view data, error_code&) {
         body_.append(data);
-        used += n;
-      }
+        return true;
+      });
       if (chunks_.done()) state_ = State::kDone;
       return used;
     }

@@ -56,14 +56,8 @@ std::size_t ResponseParser::put(std::string_view in, error_code& ec) {
       return n;
     }
     case State::kChunked: {
-      std::size_t used = 0;
-      std::string_view data;
-      while (!chunks_.done()) {
-        const std::size_t n = chunks_.step(in.substr(used), data, ec);
-        if (ec || (!data.empty() && !deliver(data, ec))) return 0;
-        if (n == 0) break;
-        used += n;
-      }
+      const std::size_t used = chunks_.put(
+          in, ec, [this](std::string_view data, error_code& e) { return deliver(data, e); });
       if (chunks_.done()) state_ = State::kDone;
       return used;
     }
