@@ -277,9 +277,13 @@ static Task<boost::system::error_code> read_request(beast::tcp_stream& stream,
                                                    beast::flat_buffer& buffer,
                                                    detail::RequestParser& parser, bool whole) {
   while (whole ? !parser.is_done() : !parser.is_header_done()) {
-    // As Beast's read_size: the room the buffer has, at least kReadRoom, at most 64 KiB.
+    // As Beast's read_size: the room the buffer has, at least kReadRoom, at most 64 KiB,
+    // and never past its maximum (prepare would throw). The parser refuses a head before
+    // the buffer fills, and consumes a body as it comes; a full buffer is a head too large.
     const std::size_t room =
-        std::clamp<std::size_t>(buffer.capacity() - buffer.size(), kReadRoom, 64 * 1024);
+        std::min(std::clamp<std::size_t>(buffer.capacity() - buffer.size(), kReadRoom, 64 * 1024),
+                 buffer.max_size() - buffer.size());
+    if (room == 0) co_return bhttp::error::header_limit;
     auto [ec, n] = co_await stream.async_read_some(buffer.prepare(room), kTuple);
     if (ec == asio::error::eof) co_return bhttp::error::partial_message;
     if (ec) co_return ec;
