@@ -17,11 +17,15 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "message_text.h"
 
 namespace plinth::http::detail {
 namespace {
 
 namespace bhttp = boost::beast::http;
+using test::escaped;
+using test::has_bare_lf;
+using test::trimmed;
 using boost::system::error_code;
 using namespace std::string_literals;
 
@@ -86,31 +90,6 @@ error_code error_of(std::string_view in, std::uint64_t body_limit = kBodyLimit,
                     std::size_t header_limit = kHeaderLimit) {
   Parsing p(body_limit, header_limit);
   return feed(p.parser, in).ec;
-}
-
-// Bytes as a C string literal would spell them, for messages.
-std::string escaped(std::string_view bytes) {
-  std::string out;
-  for (char c : bytes) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\\' || c == '"') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20 || u >= 0x7f) {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02x", u);
-      out += hex;
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -647,23 +626,10 @@ std::string differences(const Verdict& a, const Verdict& b) {
   return d;
 }
 
-std::string_view trimmed(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-bool has_bare_lf(std::string_view s) {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r')) return true;
-  }
-  return false;
 }
 
 bool is_tchar(char c) {

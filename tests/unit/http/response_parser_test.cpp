@@ -23,11 +23,15 @@
 #include <vector>
 
 #include "http/sse_parser.h"
+#include "message_text.h"
 
 namespace plinth::http::detail {
 namespace {
 
 namespace bhttp = boost::beast::http;
+using test::escaped;
+using test::has_bare_lf;
+using test::trimmed;
 using boost::system::error_code;
 using namespace std::string_literals;
 
@@ -126,35 +130,6 @@ Fed feed_byte_by_byte(Parsing& p, std::string_view in) {
 error_code error_of(std::string_view in, std::size_t header_limit = kHeaderLimit) {
   Parsing p(header_limit);
   return feed_then_eof(p, in).ec;
-}
-
-// Bytes as a C string literal would spell them, for messages.
-std::string escaped(std::string_view bytes) {
-  std::string out;
-  bool after_hex = false;
-  for (char c : bytes) {
-    const auto u = static_cast<unsigned char>(c);
-    if (after_hex && std::isxdigit(u)) out += "\"\"";  // "\x80" "a", not "\x80a"
-    after_hex = false;
-    if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\\' || c == '"') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20 || u >= 0x7f) {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02x", u);
-      out += hex;
-      after_hex = true;
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 // One chunk of a chunked body holding `data`.
@@ -858,19 +833,6 @@ std::string differences(const Verdict& a, const Verdict& b) {
   if (a.body != b.body) d += " body";
   if (a.keep_alive != b.keep_alive) d += " keep_alive";
   return d;
-}
-
-std::string_view trimmed(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool has_bare_lf(std::string_view s) {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r')) return true;
-  }
-  return false;
 }
 
 // A response read as Beast reads it (lines end at CRLF): its status line, its field lines, and
