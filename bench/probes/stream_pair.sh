@@ -12,7 +12,7 @@ W=$(mktemp -d /dev/shm/sp.XXXX)
 start_mock --chunks 256 --chunk-gap-ms 20
 start_proxy "$A" 18610 a; PID_a=$PP
 start_proxy "$B_BIN" 18611 b; PID_b=$PP
-ticks() { for p in $1 $(pgrep -P $1); do cat /proc/$p/stat; done | awk '{u+=$14; s+=$15} END {print u+s}'; }
+ticks() { for p in $1 $(pgrep -P $1); do cat /proc/$p/stat; done | awk '{u+=$14; s+=$15} END {print u "," s}'; }
 for n in a b; do
   port=$([ $n = a ] && echo 18610 || echo 18611)
   taskset -c 1 $B/bench/plinth-loadgen --url http://127.0.0.1:$port/v1/chat/completions --header "Authorization: Bearer bench-key" --mode open --rate $RATE --connections $HALF --max-connections $((HALF*3)) --warmup 3.84 --duration $MEAS --stream --expect-chunks 256 --timeout 30 > $W/out_$n.json 2>$W/err_$n &
@@ -27,8 +27,10 @@ import json
 def load(n):
     return json.loads([l for l in open('$W/out_'+n+'.json') if l.startswith('{')][-1])
 a, b = load('a'), load('b')
-for name, r, t in (('A $A', a, $ca1-$ca0), ('B $B_BIN', b, $cb1-$cb0)):
-    print(f\"{name}: ttfb p50 {r['ttfb_us']['p50']} p90 {r['ttfb_us']['p90']} mean {r['ttfb_us']['mean']:.0f} streams {r['ttfb_us']['count']} chunks {r.get('chunks')} errors {r['errors']['total']} ticks {t}\")
+def ticks(t0, t1):
+    return [y - x for x, y in zip(t0, t1)]
+for name, r, (u, s) in (('A $A', a, ticks(($ca0), ($ca1))), ('B $B_BIN', b, ticks(($cb0), ($cb1)))):
+    print(f\"{name}: ttfb p50 {r['ttfb_us']['p50']} p90 {r['ttfb_us']['p90']} mean {r['ttfb_us']['mean']:.0f} streams {r['ttfb_us']['count']} chunks {r.get('chunks')} errors {r['errors']['total']} ticks user {u} system {s}\")
 print(f\"B/A ttfb p50 {b['ttfb_us']['p50']/a['ttfb_us']['p50']:.3f}\")
 "
 kill $PID_a $PID_b $MP 2>/dev/null; wait 2>/dev/null; rm -rf $W

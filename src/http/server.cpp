@@ -2,6 +2,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -39,7 +40,10 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+// Awaited operations use `deferred`, not `use_awaitable`: co_awaiting a deferred operation
+// starts it from the awaiting frame, where use_awaitable first runs its initiation in a
+// coroutine frame of its own (about 200 instructions per operation, docs/design/performance.md).
+constexpr auto kTuple = asio::as_tuple(asio::deferred);
 // A connection reuses the string of its last request body up to this size.
 constexpr std::size_t kKeptBodyCapacity = 16 * 1024;
 // What a connection's read of a new request offers the socket. An idle keep-alive

@@ -5,9 +5,9 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -48,8 +48,9 @@ class NextRead {
   // which). The read's completion resumes the waiting coroutine itself. Waking it through a
   // cancelled timer instead cost a trip through the scheduler: under load, the next request
   // waited behind every other event of the batch (the time to first chunk with 500 streams).
-  static boost::asio::awaitable<void> wait(const std::shared_ptr<NextRead>& self, Duration idle) {
-    return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void()>(
+  // A deferred operation, for co_await (no coroutine frame of its own, as use_awaitable's).
+  static auto wait(const std::shared_ptr<NextRead>& self, Duration idle) {
+    return boost::asio::async_initiate<const boost::asio::deferred_t&, void()>(
         [self, idle](auto handler) {
           // Not move-assigned: Boost 1.81's operator= wraps its argument in itself, forever.
           Waiter waiter(std::move(handler));
@@ -59,7 +60,7 @@ class NextRead {
             if (!ec && round == self->round_) self->wake();  // the idle deadline passed
           });
         },
-        boost::asio::use_awaitable);
+        boost::asio::deferred);
   }
 
   // The request is over: a late close no longer cancels it.

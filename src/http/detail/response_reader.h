@@ -5,7 +5,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/error.hpp>
@@ -53,7 +53,7 @@ Task<boost::system::error_code> read_head(Stream& stream, boost::beast::flat_buf
       if (parser.is_header_done()) co_return boost::system::error_code{};
     }
     auto [read_ec, n] =
-        co_await stream.async_read_some(read_room(buffer), asio::as_tuple(asio::use_awaitable));
+        co_await stream.async_read_some(read_room(buffer), asio::as_tuple(asio::deferred));
     buffer.commit(n);
     if (read_ec == asio::error::eof) {
       co_return parser.got_some() || buffer.size() > 0
@@ -106,7 +106,7 @@ Task<boost::system::error_code> read_body_step(Stream& stream, boost::beast::fla
   boost::system::error_code ec;
   if (parse_step(buffer, parser, ec)) co_return ec;
   auto [read_ec, n] =
-      co_await stream.async_read_some(read_room(buffer), asio::as_tuple(asio::use_awaitable));
+      co_await stream.async_read_some(read_room(buffer), asio::as_tuple(asio::deferred));
   co_return after_read(buffer, parser, read_ec, n);
 }
 
