@@ -60,7 +60,10 @@ boost::asio::mutable_buffer read_room(boost::beast::flat_buffer& buffer) {
 }
 
 struct Server::Worker {
-  asio::io_context ioc{1};
+  // One thread runs this context, and every socket and timer of it is used from that thread
+  // only (other threads post to it, which stays locked): Asio's per-socket reactor lock is
+  // then not needed, and it was two lock pairs per relayed chunk.
+  asio::io_context ioc{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::optional<tcp::acceptor> acceptor;
   std::thread thread;
 };
