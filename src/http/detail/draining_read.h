@@ -20,6 +20,8 @@
 #include <boost/asio/ip/tcp.hpp>  // first: the detail header below is not self-contained
 #include <boost/asio/detail/reactive_socket_recv_op.hpp>
 
+#include "http/detail/socket_calls.h"
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -79,7 +81,7 @@ reactive_socket_recv_op_base<plinth::http::detail::DrainingBuffer>::do_perform(r
     msg.msg_iovlen = 1;
     msg.msg_control = control;
     msg.msg_controllen = sizeof control;
-    const ssize_t n = ::recvmsg(o->socket_, &msg, o->flags_);
+    const ssize_t n = plinth::http::detail::recvmsg_call(o->socket_, &msg, o->flags_);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return not_done;  // wait for the next edge

@@ -6,6 +6,8 @@
 
 #include <boost/asio/buffer.hpp>
 
+#include "http/detail/socket_calls.h"
+
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -34,7 +36,7 @@ std::size_t send_now(int fd, const ConstBufferSequence& buffers) {
   msghdr msg{};
   msg.msg_iov = iov.data();
   msg.msg_iovlen = count;
-  const ssize_t sent = ::sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+  const ssize_t sent = sendmsg_call(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
   return sent > 0 ? static_cast<std::size_t>(sent) : 0;
 }
 
