@@ -83,7 +83,8 @@ test('the first Authorization header counts, even when it is empty', async () =>
 
 // Writes each of `writes` as its own write (the next one once the previous is flushed) and
 // collects everything until the server closes the connection or `timeoutMs` passes.
-function writeApart(port, writes, timeoutMs) {
+// With `end`, the client half-closes after its last write.
+function writeApart(port, writes, timeoutMs, { end = false } = {}) {
   return new Promise((resolve) => {
     const started = Date.now();
     const sock = net.connect(port, '127.0.0.1');
@@ -100,6 +101,7 @@ function writeApart(port, writes, timeoutMs) {
     const timer = setTimeout(() => finish(false), timeoutMs);
     const writeFrom = (i) => {
       if (i < writes.length) sock.write(writes[i], () => setImmediate(() => writeFrom(i + 1)));
+      else if (end) sock.end();
     };
     sock.on('connect', () => writeFrom(0));
     sock.on('data', (c) => parts.push(c));
@@ -119,6 +121,37 @@ test('a request that arrives while the previous one is handled is answered after
   assert.deepEqual(ids(res.text), ['early-1', 'early-2']);
   assert.equal(res.closed, true);
 });
+
+test('a large body in many reads, the next request in its last, is read whole and in order',
+  async () => {
+    // The body of known length is read from the socket straight into the request's body;
+    // those reads must stop at its end, leaving the pipelined request to the next.
+    const big = JSON.stringify({ model: 'fast-chat',
+      messages: [{ role: 'user', content: 'the quick brown fox '.repeat(40000) }] });
+    const head = `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n` +
+      `Authorization: Bearer ${TEST_KEY}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(big)}\r\nx-request-id: big-1\r\n\r\n`;
+    const pieces = [head + big.slice(0, 1000)];
+    for (let at = 1000; at < big.length - 5000; at += 150000) {
+      pieces.push(big.slice(at, Math.min(at + 150000, big.length - 5000)));
+    }
+    pieces.push(big.slice(big.length - 5000) + chatRequest({ id: 'big-2', close: true }));
+    const res = await writeApart(plinth.port, pieces, 10000);
+    assert.deepEqual(statuses(res.text), [200, 200], res.text.slice(0, 2000));
+    assert.deepEqual(ids(res.text), ['big-1', 'big-2']);
+    assert.equal(res.closed, true);
+  });
+
+test('a body cut short by the client\'s close ends the connection; the server goes on serving',
+  async () => {
+    const res = await writeApart(plinth.port, [
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TEST_KEY}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: 300000\r\n\r\n{"model":`,
+    ], 3000, { end: true });
+    assert.equal(res.closed, true);
+    const again = await rawExchange(plinth.port, chatRequest({ id: 'after-cut', close: true }));
+    assert.deepEqual(statuses(again.text), [200], again.text);
+  });
 
 test('a kept-alive connection is closed once idle_timeout passes after its answer', async () => {
   const res = await writeApart(plinth.port, [chatRequest({ id: 'idle-1', model: 'slow-chat' })],

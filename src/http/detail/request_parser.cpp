@@ -72,6 +72,20 @@ std::size_t RequestParser::put(std::string_view in, error_code& ec) {
   return 0;
 }
 
+std::span<char> RequestParser::body_room(std::size_t max) {
+  const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(left_, max));
+  const std::size_t at = body_.size();
+  body_.resize(at + n);
+  room_at_ = at;
+  return {body_.data() + at, n};
+}
+
+void RequestParser::body_commit(std::size_t n) {
+  body_.resize(room_at_ + n);
+  left_ -= n;
+  if (left_ == 0) state_ = State::kDone;
+}
+
 bool RequestParser::parse_head(std::string_view head, error_code& ec) {
   const char* p = head.data();
   const char* const end = head.data() + head.size();

@@ -13,6 +13,7 @@
 #include <boost/system/error_code.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -58,6 +59,15 @@ class RequestParser {
   RequestHeaders headers() const;  // once the head is done
   std::string_view body() const { return body_; }
 
+  // The Content-Length body bytes still to come (0 before the body and for a chunked one).
+  // Once none are buffered, the caller reads them straight into the body, not through the
+  // connection's buffer: one copy less, and reads as large as the kernel has.
+  std::uint64_t body_left() const { return state_ == State::kBody ? left_ : 0; }
+  // Room at the body's end for up to `max` of those bytes (never more than are to come, so
+  // a pipelined request's bytes are never read into it); body_commit() says how many came.
+  std::span<char> body_room(std::size_t max);
+  void body_commit(std::size_t n);
+
  private:
   enum class State : std::uint8_t { kHead, kBody, kChunked, kDone };
   struct Kept {
@@ -82,6 +92,7 @@ class RequestParser {
   http1::Framing framing_;
   http1::ChunkedDecoder chunks_;
   std::uint64_t left_ = 0;  // Content-Length bytes still to come
+  std::size_t room_at_ = 0;  // where the last body_room() began
   bool keep_alive_ = true;
   Kept method_, target_, authorization_, content_type_, if_match_, expect_, request_id_;
 };

@@ -2,6 +2,9 @@
 // differential run against Beast's request_parser over valid requests and their mutations.
 #include "http/detail/request_parser.h"
 
+#include <cstring>
+#include <span>
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/buffer.hpp>
@@ -365,6 +368,45 @@ TEST(RequestParser, APutThatCompletesTheHeadStopsBeforeTheBody) {
   ASSERT_FALSE(ec) << ec.message();
   EXPECT_TRUE(p.parser.is_done());
   EXPECT_EQ(p.parser.body(), "hello");
+}
+
+TEST(RequestParser, ABodyReadStraightIntoItsRoomJoinsTheBytesBufferedBefore) {
+  Parsing p;
+  const std::string head = "POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\n";
+  error_code ec;
+  ASSERT_EQ(p.parser.put(head + "abc", ec), head.size());
+  ASSERT_EQ(p.parser.put("abc", ec), 3u);  // the bytes buffered with the head
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(p.parser.body_left(), 7u);
+
+  // A read that brings less than the room offered: the body holds only what came.
+  std::span<char> room = p.parser.body_room(4);
+  ASSERT_EQ(room.size(), 4u);
+  std::memcpy(room.data(), "de", 2);
+  p.parser.body_commit(2);
+  EXPECT_EQ(p.parser.body(), "abcde");
+  EXPECT_EQ(p.parser.body_left(), 5u);
+  EXPECT_FALSE(p.parser.is_done());
+
+  // The room never reaches past the body, whatever is asked: a pipelined request's bytes
+  // cannot be read into it.
+  room = p.parser.body_room(1 << 20);
+  ASSERT_EQ(room.size(), 5u);
+  std::memcpy(room.data(), "fghij", 5);
+  p.parser.body_commit(5);
+  EXPECT_TRUE(p.parser.is_done());
+  EXPECT_EQ(p.parser.body(), "abcdefghij");
+  EXPECT_EQ(p.parser.body_left(), 0u);
+}
+
+TEST(RequestParser, NoBodyIsLeftToReadStraightBeforeTheHeadOrForAChunkedBody) {
+  Parsing p;
+  EXPECT_EQ(p.parser.body_left(), 0u);
+  error_code ec;
+  const std::string head = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  ASSERT_EQ(p.parser.put(head, ec), head.size());
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(p.parser.body_left(), 0u);  // chunk framing must go through put()
 }
 
 TEST(RequestParser, TheNextRequestOnTheSameStringsSeesNothingOfTheLast) {
