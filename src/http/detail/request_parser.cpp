@@ -53,6 +53,7 @@ std::size_t RequestParser::put(std::string_view in, error_code& ec) {
     }
     case State::kBody: {
       const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(left_, in.size()));
+      drop_room();
       body_.append(in.data(), n);
       left_ -= n;
       if (left_ == 0) state_ = State::kDone;
@@ -72,18 +73,29 @@ std::size_t RequestParser::put(std::string_view in, error_code& ec) {
   return 0;
 }
 
+// The room is kept at the string's end between reads (unfilled_), so that growing the
+// string zero-fills each byte once, not once per read.
 std::span<char> RequestParser::body_room(std::size_t max) {
   const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(left_, max));
-  const std::size_t at = body_.size();
-  body_.resize(at + n);
-  room_at_ = at;
-  return {body_.data() + at, n};
+  if (unfilled_ < n) {
+    body_.resize(body_.size() + (n - unfilled_));
+    unfilled_ = n;
+  }
+  return {body_.data() + (body_.size() - unfilled_), n};
 }
 
 void RequestParser::body_commit(std::size_t n) {
-  body_.resize(room_at_ + n);
+  unfilled_ -= n;
   left_ -= n;
-  if (left_ == 0) state_ = State::kDone;
+  if (left_ == 0) {
+    drop_room();
+    state_ = State::kDone;
+  }
+}
+
+void RequestParser::drop_room() {
+  body_.resize(body_.size() - unfilled_);
+  unfilled_ = 0;
 }
 
 bool RequestParser::parse_head(std::string_view head, error_code& ec) {

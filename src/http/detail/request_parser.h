@@ -57,7 +57,9 @@ class RequestParser {
   std::string_view method() const { return view(method_); }
   std::string_view target() const { return view(target_); }
   RequestHeaders headers() const;  // once the head is done
-  std::string_view body() const { return body_; }
+  std::string_view body() const {
+    return std::string_view(body_).substr(0, body_.size() - unfilled_);
+  }
 
   // The Content-Length body bytes still to come (0 before the body and for a chunked one).
   // Once none are buffered, the caller reads them straight into the body, not through the
@@ -82,6 +84,7 @@ class RequestParser {
 
   bool parse_head(std::string_view head, error_code& ec);
   bool start_body(error_code& ec);
+  void drop_room();
 
   std::string& store_;
   std::string& body_;
@@ -92,7 +95,7 @@ class RequestParser {
   http1::Framing framing_;
   http1::ChunkedDecoder chunks_;
   std::uint64_t left_ = 0;  // Content-Length bytes still to come
-  std::size_t room_at_ = 0;  // where the last body_room() began
+  std::size_t unfilled_ = 0;  // room at the end of body_ that holds no body yet
   bool keep_alive_ = true;
   Kept method_, target_, authorization_, content_type_, if_match_, expect_, request_id_;
 };
