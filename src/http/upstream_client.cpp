@@ -127,6 +127,24 @@ struct CancelCallbackGuard {
   ~CancelCallbackGuard() { cancel.clear(); }
 };
 
+// The head, then the body or its pieces (check_request has held them to the body's bounds).
+using RequestBuffers = std::array<asio::const_buffer, 1 + UpstreamRequest::kMaxBodyPieces>;
+
+RequestBuffers request_buffers(const std::string& head, const UpstreamRequest& r) {
+  RequestBuffers out{};  // unused ones are empty
+  out[0] = asio::buffer(head);
+  if (r.body_pieces.empty()) {
+    out[1] = asio::buffer(r.body);
+    return out;
+  }
+  for (std::size_t i = 0; i < r.body_pieces.size(); ++i) {
+    const BodyPiece& p = r.body_pieces[i];
+    out[i + 1] = p.borrowed.empty() ? asio::buffer(r.body.data() + p.at, p.size)
+                                    : asio::buffer(p.borrowed.data(), p.borrowed.size());
+  }
+  return out;
+}
+
 // One send() or stream() call, living in the caller's coroutine frame.
 class Call {
  public:
@@ -356,9 +374,8 @@ Task<std::optional<Error>> Call::exchange(Stream& stream, detail::Connection& co
   detail::write_request_head(connection.head, origin_, request_, handler_ != nullptr);
   response_.write_started = Clock::now();
   response_.connect_wait = connect_wait_;
-  const std::array<asio::const_buffer, 2> request{asio::buffer(connection.head),
-                                                  asio::buffer(request_.body)};
-  beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(request);
+  const RequestBuffers request = request_buffers(connection.head, request_);
+  beast::buffers_suffix<RequestBuffers> rest(request);
   if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {  // TLS encrypts first
     rest.consume(detail::send_now(stream.socket().native_handle(), request));
   }
@@ -623,6 +640,13 @@ Result<Origin> Origin::parse(std::string_view base_url) {
   origin.base_path.assign(path.data(), path.size());
   while (!origin.base_path.empty() && origin.base_path.back() == '/') origin.base_path.pop_back();
   return origin;
+}
+
+std::size_t UpstreamRequest::body_size() const {
+  if (body_pieces.empty()) return body.size();
+  std::size_t n = 0;
+  for (const BodyPiece& p : body_pieces) n += p.borrowed.empty() ? p.size : p.borrowed.size();
+  return n;
 }
 
 namespace {

@@ -31,10 +31,24 @@ struct Origin {
   static Result<Origin> parse(std::string_view base_url);
 };
 
+// A part of a request body: `borrowed` bytes (which must outlive the call) or, when that is
+// empty, `size` bytes of UpstreamRequest::body from `at`.
+struct BodyPiece {
+  std::string_view borrowed;
+  std::size_t at = 0;
+  std::size_t size = 0;
+};
+
 struct UpstreamRequest {
   std::string method = "POST";
   std::string path;  // appended to Origin::base_path, e.g. "/chat/completions"
   std::string body;
+  // When not empty, the body sent is these pieces in order (at most kMaxBodyPieces), and
+  // `body` only stores the parts they take from it: a large client body goes upstream
+  // around the model swapped into it, without a copy.
+  static constexpr std::size_t kMaxBodyPieces = 4;
+  std::vector<BodyPiece> body_pieces;
+  std::size_t body_size() const;
   std::string content_type = "application/json";
   std::string bearer_token;  // empty = no Authorization header
   std::string request_id;

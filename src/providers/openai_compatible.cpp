@@ -67,6 +67,29 @@ OpenAiCompatible::OpenAiCompatible(const ProviderConfig& config,
                                    std::shared_ptr<http::UpstreamClient> client, Options options)
     : client_(std::move(client)), api_key_(config.api_key), options_(std::move(options)) {}
 
+namespace {
+
+// Below this size the spliced body is copied whole: one buffer, no pieces to allocate.
+constexpr std::size_t kBorrowBodyFrom = 16 * 1024;
+
+// The request body for the upstream: a large client body is sent around the model swapped
+// into it, borrowing its bytes (they outlive the call: the client's request holds them).
+void set_request_body(http::UpstreamRequest& up, const InferenceRequest& request, bool stream) {
+  if (request.raw_body().size() >= kBorrowBodyFrom) {
+    if (std::optional<openai_wire::BodySplice> s = openai_wire::body_splice(request, stream)) {
+      up.body = s->model + s->end;
+      up.body_pieces = {{s->before},
+                        {{}, 0, s->model.size()},
+                        {s->after},
+                        {{}, s->model.size(), s->end.size()}};
+      return;
+    }
+  }
+  up.body = openai_wire::request_body(request, stream);
+}
+
+}  // namespace
+
 http::UpstreamRequest OpenAiCompatible::make_request(std::string_view method, std::string_view path,
                                                      std::string body,
                                                      const CallContext& ctx) const {
@@ -82,9 +105,8 @@ http::UpstreamRequest OpenAiCompatible::make_request(std::string_view method, st
 
 Task<Result<InferenceResponse>> OpenAiCompatible::call(const InferenceRequest& request,
                                                        CallContext& ctx) {
-  const http::UpstreamRequest up =
-      make_request("POST", openai_wire::path_of(request.op),
-                   openai_wire::request_body(request, /*stream=*/false), ctx);
+  http::UpstreamRequest up = make_request("POST", openai_wire::path_of(request.op), {}, ctx);
+  set_request_body(up, request, /*stream=*/false);
   ctx.upstream_started = Clock::now();
   auto res = co_await client_->send(up, ctx.cancel);
   ctx.upstream_headers = Clock::now();
@@ -103,9 +125,8 @@ Task<Status> OpenAiCompatible::stream(const InferenceRequest& request, CallConte
   if (request.op == Operation::kEmbedding) {
     co_return Error::invalid("stream", "embeddings cannot be streamed");
   }
-  const http::UpstreamRequest up =
-      make_request("POST", openai_wire::path_of(request.op),
-                   openai_wire::request_body(request, /*stream=*/true), ctx);
+  http::UpstreamRequest up = make_request("POST", openai_wire::path_of(request.op), {}, ctx);
+  set_request_body(up, request, /*stream=*/true);
   // On the heap: the decoder's arena would make the coroutine frame large.
   const auto forwarder = std::make_unique<OpenAiChunkForwarder>(
       request, options_.require_done, sink, ctx);

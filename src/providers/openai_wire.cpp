@@ -136,12 +136,7 @@ void append_json_string(std::string& out, std::string_view s) {
   plinth::append_json_string(out, s);
 }
 
-namespace {
-
-// The client's bytes with the model swapped in, when nothing else about them must change:
-// no tree built or edited since validation, the stream flag as the client set it, and
-// stream_options absent or exactly {"include_usage":true}.
-std::optional<std::string> splice_request_body(const InferenceRequest& request, bool stream) {
+std::optional<BodySplice> body_splice(const InferenceRequest& request, bool stream) {
   using StreamOptions = RawBodyLayout::StreamOptions;
   const std::string_view raw = request.raw_body();
   const RawBodyLayout& at = request.raw_layout();
@@ -154,23 +149,24 @@ std::optional<std::string> splice_request_body(const InferenceRequest& request, 
   while (close > 0 && raw[close - 1] != '}') --close;
   if (close == 0 || close - 1 < at.model_end) return std::nullopt;
   --close;
-  std::string out;
-  out.reserve(raw.size() + request.upstream_model.size() + 48);
-  out.append(raw.substr(0, at.model_begin));
-  append_json_string(out, request.upstream_model);
-  out.append(raw.substr(at.model_end, close - at.model_end));
+  BodySplice splice;
+  splice.before = raw.substr(0, at.model_begin);
+  append_json_string(splice.model, request.upstream_model);
+  splice.after = raw.substr(at.model_end, close - at.model_end);
   if (stream && at.stream_options == StreamOptions::kAbsent) {
-    out.append(R"(,"stream_options":{"include_usage":true})");
+    splice.end = R"(,"stream_options":{"include_usage":true})";
   }
-  out.push_back('}');
-  return out;
+  splice.end.push_back('}');
+  return splice;
 }
 
-}  // namespace
-
 std::string request_body(const InferenceRequest& request, bool stream) {
-  if (std::optional<std::string> spliced = splice_request_body(request, stream)) {
-    return std::move(*spliced);
+  if (std::optional<BodySplice> splice = body_splice(request, stream)) {
+    std::string out;
+    out.reserve(splice->before.size() + splice->model.size() + splice->after.size() +
+                splice->end.size());
+    out.append(splice->before).append(splice->model).append(splice->after).append(splice->end);
+    return out;
   }
   std::string out;
   out.reserve(512);

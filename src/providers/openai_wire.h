@@ -37,6 +37,18 @@ std::string_view path_of(Operation op);
 // serialised.
 std::string request_body(const InferenceRequest& request, bool stream);
 
+// request_body's body when it is the client's bytes with the model swapped in: `before`,
+// `model`, `after`, `end` in that order. The views are into request.raw_body(), so a large
+// body can be sent around the new model without being copied. nullopt when the body must
+// be serialised from the tree.
+struct BodySplice {
+  std::string_view before;
+  std::string model;  // the upstream model, as a JSON string
+  std::string_view after;
+  std::string end;  // stream_options when forced, and the closing brace
+};
+std::optional<BodySplice> body_splice(const InferenceRequest& request, bool stream);
+
 // Appends the JSON text of `v` (or of the string `s`, quoted and escaped) to `out`.
 void append_json(std::string& out, const boost::json::value& v);
 void append_json_string(std::string& out, std::string_view s);

@@ -42,6 +42,14 @@ std::optional<Error> check_request(const UpstreamRequest& r) {
   if (has_control(r.content_type)) return bad("content_type", kControl);
   if (has_control(r.bearer_token)) return bad("bearer_token", kControl);
   if (has_control(r.request_id)) return bad("request_id", kControl);
+  if (r.body_pieces.size() > UpstreamRequest::kMaxBodyPieces) {
+    return bad("body_pieces", "are more than " + std::to_string(UpstreamRequest::kMaxBodyPieces));
+  }
+  for (const BodyPiece& piece : r.body_pieces) {
+    if (piece.borrowed.empty() && (piece.at > r.body.size() || piece.size > r.body.size() - piece.at)) {
+      return bad("body_pieces", "reach past the body");
+    }
+  }
   for (const auto& [name, value] : r.headers) {
     if (!is_token(name)) return bad("header '" + name + "'", "is not a valid header name");
     if (has_control(value)) return bad("header '" + name + "'", kControl);
@@ -58,12 +66,13 @@ void write_request_head(std::string& head, const Origin& origin, const UpstreamR
   append_host(head, origin);
   if (origin.port != (origin.tls ? "443" : "80")) head.append(":").append(origin.port);
   head.append("\r\nUser-Agent: plinth/0.1\r\n");
-  if (!r.body.empty() || (r.method != "GET" && r.method != "HEAD")) {
+  const std::size_t body_size = r.body_size();
+  if (body_size != 0 || (r.method != "GET" && r.method != "HEAD")) {
     if (!r.content_type.empty()) {
       head.append("Content-Type: ").append(r.content_type).append("\r\n");
     }
     char digits[24];
-    char* end = std::to_chars(digits, digits + sizeof digits, r.body.size()).ptr;
+    char* end = std::to_chars(digits, digits + sizeof digits, body_size).ptr;
     head.append("Content-Length: ").append(digits, end).append("\r\n");
   }
   if (!r.bearer_token.empty()) {

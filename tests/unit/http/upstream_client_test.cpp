@@ -366,6 +366,43 @@ TEST_F(UpstreamClientTest, Send_HeaderValueWithLineBreak_IsRejectedBeforeConnect
   EXPECT_EQ(server.accepted(), 0);
 }
 
+TEST_F(UpstreamClientTest, Send_BodyPiecesGoOutInOrderUnderTheirTotalLength) {
+  std::optional<bhttp::request<bhttp::string_body>> seen;
+  TestServer server([&](TestServer::Connection& c) {
+    seen = c.read_request();
+    c.write(response(200, R"({"ok":true})"));
+  });
+  UpstreamClient client = make_client(server);
+  const std::string client_bytes = R"({"model":"public","messages":[]})";
+  UpstreamRequest req = request();
+  req.body = R"("upstream"})";  // the owned parts: the new model, the closing brace
+  req.body_pieces = {{std::string_view(client_bytes).substr(0, 9)},
+                     {{}, 0, 10},
+                     {std::string_view(client_bytes).substr(17, 14)},
+                     {{}, 10, 1}};
+
+  auto result = run(io_, client.send(req, cancel_));
+
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->body(), R"({"model":"upstream","messages":[]})");
+  EXPECT_EQ((*seen)[bhttp::field::content_length], "34");
+}
+
+TEST_F(UpstreamClientTest, Send_BodyPiecesPastTheOwnedBody_AreRejectedBeforeConnecting) {
+  TestServer server(answer_ok);
+  UpstreamClient client = make_client(server);
+  UpstreamRequest req = request();
+  req.body = "abc";
+  req.body_pieces = {{{}, 2, 2}};
+
+  auto result = run(io_, client.send(req, cancel_));
+
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kInvalidRequest);
+  EXPECT_EQ(server.accepted(), 0);
+}
+
 TEST(UpstreamClientPool, PooledConnectionsDoNotOutliveTheirIoContext) {
   TestServer server(answer_ok);
   UpstreamClient client(Origin::parse(server.base_url()).value(), fast_timeouts());

@@ -72,6 +72,39 @@ TEST(OpenAiRequestBody, StreamAddsStreamOptionsWhenTheClientGaveNone) {
             R"("stream_options":{"include_usage":true}})");
 }
 
+// A request as the gateway's fast path leaves it: the client's bytes kept, the model located.
+InferenceRequest raw_chat_request(const std::string& raw, bool stream) {
+  InferenceRequest r = chat_request(raw);
+  r.stream = stream;
+  RawBodyLayout layout;
+  layout.model_begin = raw.find(R"("qwen")");
+  layout.model_end = layout.model_begin + 6;
+  r.set_raw_body(raw, layout);
+  return r;
+}
+
+TEST(OpenAiRequestBody, TheSplicesPiecesJoinToTheBodyAndBorrowTheClientsBytes) {
+  const std::string raw = R"({"messages":[{"role":"user","content":"hi"}],"model":"qwen","n":2})";
+  for (const bool stream : {false, true}) {
+    SCOPED_TRACE(stream);
+    const InferenceRequest r = raw_chat_request(raw, stream);
+    const std::optional<BodySplice> s = body_splice(r, stream);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(std::string(s->before) + s->model + std::string(s->after) + s->end,
+              request_body(r, stream));
+    // Views into the client's own bytes, not copies.
+    EXPECT_EQ(s->before.data(), r.raw_body().data());
+    EXPECT_EQ(s->after.data(), r.raw_body().data() + r.raw_layout().model_end);
+    EXPECT_EQ(s->model, R"("Qwen/Qwen2.5-7B-Instruct")");
+  }
+}
+
+TEST(OpenAiRequestBody, NoSpliceWhenTheBodyMustBeSerialised) {
+  EXPECT_FALSE(body_splice(chat_request(R"({"model":"qwen","messages":[]})"), false));  // no bytes
+  const std::string raw = R"({"model":"qwen","messages":[]})";
+  EXPECT_FALSE(body_splice(raw_chat_request(raw, false), true));  // the stream flag differs
+}
+
 TEST(OpenAiRequestBody, AddsModelWhenTheBodyHasNone) {
   InferenceRequest r = chat_request(R"({"input":["a","b"],"encoding_format":"base64"})");
   r.op = Operation::kEmbedding;
