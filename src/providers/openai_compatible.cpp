@@ -77,11 +77,8 @@ constexpr std::size_t kBorrowBodyFrom = 16 * 1024;
 void set_request_body(http::UpstreamRequest& up, const InferenceRequest& request, bool stream) {
   if (request.raw_body().size() >= kBorrowBodyFrom) {
     if (std::optional<openai_wire::BodySplice> s = openai_wire::body_splice(request, stream)) {
-      up.body = s->model + s->end;
-      up.body_pieces = {{s->before},
-                        {{}, 0, s->model.size()},
-                        {s->after},
-                        {{}, s->model.size(), s->end.size()}};
+      openai_wire::append_json_string(up.body, request.upstream_model);
+      up.body_pieces = {{s->before}, {{}, 0, up.body.size()}, {s->after}, {s->end}};
       return;
     }
   }

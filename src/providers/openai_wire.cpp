@@ -149,23 +149,20 @@ std::optional<BodySplice> body_splice(const InferenceRequest& request, bool stre
   while (close > 0 && raw[close - 1] != '}') --close;
   if (close == 0 || close - 1 < at.model_end) return std::nullopt;
   --close;
-  BodySplice splice;
-  splice.before = raw.substr(0, at.model_begin);
-  append_json_string(splice.model, request.upstream_model);
-  splice.after = raw.substr(at.model_end, close - at.model_end);
-  if (stream && at.stream_options == StreamOptions::kAbsent) {
-    splice.end = R"(,"stream_options":{"include_usage":true})";
-  }
-  splice.end.push_back('}');
-  return splice;
+  const bool add_options = stream && at.stream_options == StreamOptions::kAbsent;
+  return BodySplice{raw.substr(0, at.model_begin), raw.substr(at.model_end, close - at.model_end),
+                    add_options ? std::string_view(R"(,"stream_options":{"include_usage":true}})")
+                                : std::string_view("}")};
 }
 
 std::string request_body(const InferenceRequest& request, bool stream) {
   if (std::optional<BodySplice> splice = body_splice(request, stream)) {
     std::string out;
-    out.reserve(splice->before.size() + splice->model.size() + splice->after.size() +
-                splice->end.size());
-    out.append(splice->before).append(splice->model).append(splice->after).append(splice->end);
+    out.reserve(splice->before.size() + request.upstream_model.size() + 2 +
+                splice->after.size() + splice->end.size() + 16);
+    out.append(splice->before);
+    append_json_string(out, request.upstream_model);
+    out.append(splice->after).append(splice->end);
     return out;
   }
   std::string out;

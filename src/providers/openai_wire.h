@@ -38,14 +38,14 @@ std::string_view path_of(Operation op);
 std::string request_body(const InferenceRequest& request, bool stream);
 
 // request_body's body when it is the client's bytes with the model swapped in: `before`,
-// `model`, `after`, `end` in that order. The views are into request.raw_body(), so a large
-// body can be sent around the new model without being copied. nullopt when the body must
-// be serialised from the tree.
+// the upstream model as a JSON string, `after`, `end`, in that order. `before` and `after`
+// are views into request.raw_body(), so a large body can be sent around the new model
+// without being copied; `end` (stream_options when forced, and the closing brace) views a
+// constant. Nothing is allocated. nullopt when the body must be serialised from the tree.
 struct BodySplice {
   std::string_view before;
-  std::string model;  // the upstream model, as a JSON string
   std::string_view after;
-  std::string end;  // stream_options when forced, and the closing brace
+  std::string_view end;
 };
 std::optional<BodySplice> body_splice(const InferenceRequest& request, bool stream);
 

@@ -90,12 +90,13 @@ TEST(OpenAiRequestBody, TheSplicesPiecesJoinToTheBodyAndBorrowTheClientsBytes) {
     const InferenceRequest r = raw_chat_request(raw, stream);
     const std::optional<BodySplice> s = body_splice(r, stream);
     ASSERT_TRUE(s);
-    EXPECT_EQ(std::string(s->before) + s->model + std::string(s->after) + s->end,
+    EXPECT_EQ(std::string(s->before) + R"("Qwen/Qwen2.5-7B-Instruct")" + std::string(s->after) +
+                  std::string(s->end),
               request_body(r, stream));
     // Views into the client's own bytes, not copies.
     EXPECT_EQ(s->before.data(), r.raw_body().data());
     EXPECT_EQ(s->after.data(), r.raw_body().data() + r.raw_layout().model_end);
-    EXPECT_EQ(s->model, R"("Qwen/Qwen2.5-7B-Instruct")");
+    EXPECT_EQ(s->end, stream ? R"(,"stream_options":{"include_usage":true}})" : "}");
   }
 }
 
