@@ -1,8 +1,6 @@
 #include "http/server.h"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -29,6 +27,7 @@
 #include <random>
 #include <thread>
 
+#include "http/detail/await_token.h"
 #include "http/detail/next_read.h"
 #include "http/detail/request_parser.h"
 #include "http/detail/send_now.h"
@@ -40,10 +39,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
-// Awaited operations use `deferred`, not `use_awaitable`: co_awaiting a deferred operation
-// starts it from the awaiting frame, where use_awaitable first runs its initiation in a
-// coroutine frame of its own (about 200 instructions per operation, docs/design/performance.md).
-constexpr auto kTuple = asio::as_tuple(asio::deferred);
+using detail::kAwaitTuple;
 // A connection reuses the string of its last request body up to this size.
 constexpr std::size_t kKeptBodyCapacity = 16 * 1024;
 // What a connection's read of a new request offers the socket. An idle keep-alive
@@ -225,7 +221,7 @@ class ConnectionWriter final : public ResponseWriter {
     beast::buffers_suffix<Buffers> rest(bufs);
     rest.consume(sent);
     stream_.expires_after(write_timeout_);
-    auto r_ec = co_await asio::async_write(stream_, rest, kTuple);
+    auto r_ec = co_await asio::async_write(stream_, rest, kAwaitTuple);
     auto& [ec, n] = r_ec;
     (void)n;
     if (ec) ok_ = false;
@@ -290,7 +286,8 @@ static Task<boost::system::error_code> read_request(beast::tcp_stream& stream,
       // A body of known length goes from the socket into the body itself. The buffer's
       // room (2 KiB, what an idle connection holds) made a 1 MiB prompt 513 reads.
       const std::span<char> room = parser.body_room(kBodyReadMax);
-      auto [ec, n] = co_await stream.async_read_some(asio::buffer(room.data(), room.size()), kTuple);
+      auto [ec, n] =
+          co_await stream.async_read_some(asio::buffer(room.data(), room.size()), kAwaitTuple);
       parser.body_commit(ec ? 0 : n);
       if (ec == asio::error::eof) co_return bhttp::error::partial_message;
       if (ec) co_return ec;
@@ -303,7 +300,7 @@ static Task<boost::system::error_code> read_request(beast::tcp_stream& stream,
         std::min(std::clamp<std::size_t>(buffer.capacity() - buffer.size(), kReadRoom, 64 * 1024),
                  buffer.max_size() - buffer.size());
     if (room == 0) co_return bhttp::error::header_limit;
-    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(room), kTuple);
+    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(room), kAwaitTuple);
     if (ec == asio::error::eof) co_return bhttp::error::partial_message;
     if (ec) co_return ec;
     buffer.commit(n);
@@ -322,7 +319,7 @@ Task<void> ConnectionAccess::linger_close(beast::tcp_stream& stream) {
   std::size_t discarded = 0;
   stream.expires_after(std::chrono::seconds(2));
   while (discarded < 64 * 1024 * 1024) {
-    auto r = co_await stream.async_read_some(asio::buffer(sink), kTuple);
+    auto r = co_await stream.async_read_some(asio::buffer(sink), kAwaitTuple);
     if (std::get<0>(r)) break;
     discarded += std::get<1>(r);
   }
@@ -367,7 +364,7 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
     // whole request read_timeout to arrive.
     if (buffer.size() == 0) {
       stream.expires_after(cfg.idle_timeout);
-      auto r_ec = co_await stream.async_read_some(read_room(buffer), kTuple);
+      auto r_ec = co_await stream.async_read_some(read_room(buffer), kAwaitTuple);
       auto& [ec, n] = r_ec;
       if (ec) co_return;  // closed, reset or idle: nothing to answer
       buffer.commit(n);
@@ -401,7 +398,7 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
       read_deadline = true;
       auto [wec, wn] =
           co_await asio::async_write(stream, asio::buffer("HTTP/1.1 100 Continue\r\n\r\n", 25),
-                                     kTuple);
+                                     kAwaitTuple);
       (void)wn;
       if (wec) co_return;
     }
@@ -462,7 +459,7 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
 
 Task<void> ConnectionAccess::accept_loop(Server& server, Server::Worker& worker) {
   for (;;) {
-    auto r_ec = co_await worker.acceptor->async_accept(kTuple);
+    auto r_ec = co_await worker.acceptor->async_accept(kAwaitTuple);
     auto& [ec, socket] = r_ec;
     if (ec) {
       if (!worker.acceptor->is_open() || server.shutting_down()) co_return;

@@ -3,6 +3,7 @@
 // the connection back only when the response was read whole and keep-alive holds.
 #include "http/upstream_client.h"
 
+#include "http/detail/await_token.h"
 #include "http/detail/connection_pool.h"
 #include "http/detail/draining_read.h"
 #include "http/detail/request_head.h"
@@ -12,7 +13,6 @@
 #include "http/sse_parser.h"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/deferred.hpp>
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -54,11 +54,8 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kMaxResponseBytes = 64 * 1024 * 1024;
 constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
 constexpr auto kResolvedTtl = std::chrono::seconds(30);
-// Awaited operations use `deferred`, not `use_awaitable`: co_awaiting a deferred operation
-// starts it from the awaiting frame, where use_awaitable first runs its initiation in a
-// coroutine frame of its own (about 200 instructions per operation, docs/design/performance.md).
-constexpr auto kUseTuple = asio::as_tuple(asio::deferred);
-// Beast's range connect still names async_result<>::return_type, which deferred lacks.
+using detail::kAwaitTuple;
+// Beast's range connect cannot take kAwaitTuple (detail/await_token.h).
 constexpr auto kAwaitableTuple = asio::as_tuple(asio::use_awaitable);
 
 // What the call was doing when a deadline passed or an error came: it picks the message.
@@ -297,7 +294,7 @@ Task<Status> Call::lookup(const asio::any_io_executor& executor, std::uint16_t p
     // cancel nor the connect timeout can interrupt a lookup that has started.
     tcp::resolver resolver(executor);
     cancel_.on_cancel([&resolver] { resolver.cancel(); });
-    auto [rec, results] = co_await resolver.async_resolve(origin_.host, origin_.port, kUseTuple);
+    auto [rec, results] = co_await resolver.async_resolve(origin_.host, origin_.port, kAwaitTuple);
     cancel_.clear();
     if (cancel_.cancelled()) co_return cancelled();
     if (rec) {
@@ -359,7 +356,7 @@ Task<Result<Call::ConnectionPtr>> Call::open(const asio::any_io_executor& execut
     }
     tls.set_verify_callback(asio::ssl::host_name_verification(origin_.host));
     arm(connection->tcp(), Phase::kHandshake, deadline);
-    auto [hec] = co_await tls.async_handshake(asio::ssl::stream_base::client, kUseTuple);
+    auto [hec] = co_await tls.async_handshake(asio::ssl::stream_base::client, kAwaitTuple);
     if (hec) co_return fail(hec, false);
   }
   co_return connection;
@@ -381,7 +378,7 @@ Task<std::optional<Error>> Call::exchange(Stream& stream, detail::Connection& co
   }
   if (beast::buffer_bytes(rest) != 0) {
     arm(connection.tcp(), Phase::kWrite, after(Clock::now(), timeouts_.idle));
-    auto [write_ec, written] = co_await asio::async_write(stream, rest, kUseTuple);
+    auto [write_ec, written] = co_await asio::async_write(stream, rest, kAwaitTuple);
     if (write_ec) {
       retryable_ = true;
       co_return fail(write_ec, false);
@@ -485,7 +482,7 @@ Task<std::optional<Error>> Call::read_events(Stream& stream, detail::Connection&
       // read_body_step's parts, inline: no coroutine of its own per event.
       if (!detail::parse_step(connection.buffer, reader, ec)) {
         auto [read_ec, n] = co_await stream.socket().async_read_some(
-            detail::DrainingBuffer(detail::read_room(connection.buffer)), kUseTuple);
+            detail::DrainingBuffer(detail::read_room(connection.buffer)), kAwaitTuple);
         ec = detail::after_read(connection.buffer, reader, read_ec, n);
       }
     } else {

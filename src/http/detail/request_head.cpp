@@ -46,7 +46,8 @@ std::optional<Error> check_request(const UpstreamRequest& r) {
     return bad("body_pieces", "are more than " + std::to_string(UpstreamRequest::kMaxBodyPieces));
   }
   for (const BodyPiece& piece : r.body_pieces) {
-    if (piece.borrowed.empty() && (piece.at > r.body.size() || piece.size > r.body.size() - piece.at)) {
+    const bool owned = piece.borrowed.empty();
+    if (owned && (piece.at > r.body.size() || piece.size > r.body.size() - piece.at)) {
       return bad("body_pieces", "reach past the body");
     }
   }

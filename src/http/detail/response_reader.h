@@ -3,15 +3,14 @@
 // the read itself). Private to src/http/.
 #pragma once
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/deferred.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/error.hpp>
 #include <string_view>
 
 #include "core/task.h"
+#include "http/detail/await_token.h"
 #include "http/detail/response_parser.h"
 
 namespace plinth::http::detail {
@@ -52,8 +51,7 @@ Task<boost::system::error_code> read_head(Stream& stream, boost::beast::flat_buf
       if (ec) co_return ec;
       if (parser.is_header_done()) co_return boost::system::error_code{};
     }
-    auto [read_ec, n] =
-        co_await stream.async_read_some(read_room(buffer), asio::as_tuple(asio::deferred));
+    auto [read_ec, n] = co_await stream.async_read_some(read_room(buffer), kAwaitTuple);
     buffer.commit(n);
     if (read_ec == asio::error::eof) {
       co_return parser.got_some() || buffer.size() > 0
@@ -105,8 +103,7 @@ Task<boost::system::error_code> read_body_step(Stream& stream, boost::beast::fla
   namespace asio = boost::asio;
   boost::system::error_code ec;
   if (parse_step(buffer, parser, ec)) co_return ec;
-  auto [read_ec, n] =
-      co_await stream.async_read_some(read_room(buffer), asio::as_tuple(asio::deferred));
+  auto [read_ec, n] = co_await stream.async_read_some(read_room(buffer), kAwaitTuple);
   co_return after_read(buffer, parser, read_ec, n);
 }
 
