@@ -344,6 +344,10 @@ Task<void> ConnectionAccess::serve(Server& server, tcp::socket socket) {
   beast::flat_buffer buffer(cfg.header_limit + kReadRoom);
   RequestIdSource ids;
   auto next_read = std::make_shared<detail::NextRead>(stream.get_executor());
+  struct CloseNextRead {
+    detail::NextRead& read;
+    ~CloseNextRead() { read.close(); }
+  } close_next_read{*next_read};
   // What RequestParser keeps of a request (values, body), reused from request to request.
   std::string head_store;
   std::string body_store;

@@ -162,6 +162,27 @@ test('a kept-alive connection is closed once idle_timeout passes after its answe
     `closed ${res.elapsedMs} ms after connecting (idle_timeout 1 s after a 300 ms answer)`);
 });
 
+test('a connection idle less than idle_timeout between requests stays open past it', async () => {
+  // The idle deadline is lazy: the timer armed for the first wait wakes 1 s later and must
+  // find the wait it watches started anew (each request below comes 600 ms after the last
+  // answer, 2.4 s in all), not close the connection.
+  const res = await new Promise((resolve, reject) => {
+    const sock = net.connect(plinth.port, '127.0.0.1');
+    let text = '';
+    let sent = 0;
+    const send = () => sock.write(chatRequest({ id: `kept-${++sent}`, close: sent === 5 }));
+    sock.on('connect', send);
+    sock.on('data', (c) => {
+      text += c.toString('latin1');
+      if (statuses(text).length === sent && sent < 5) setTimeout(send, 600);
+    });
+    sock.on('close', () => resolve({ text, sent }));
+    sock.on('error', reject);
+  });
+  assert.deepEqual(statuses(res.text), [200, 200, 200, 200, 200], res.text);
+  assert.deepEqual(ids(res.text), ['kept-1', 'kept-2', 'kept-3', 'kept-4', 'kept-5']);
+});
+
 test('a client that half-closes while its request is handled gets the request cancelled',
   async () => {
     // end() sends FIN after the request: the server takes it as the client going away, as
