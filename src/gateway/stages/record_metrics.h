@@ -5,14 +5,13 @@
 #include "gateway/gateway_metrics.h"
 #include "gateway/stage.h"
 
+#include <cstdint>
+
 namespace plinth::gateway {
 
 class RecordMetrics final : public Stage {
  public:
-  explicit RecordMetrics(GatewayMetrics& m)
-      : m_(m),
-        overhead_request_(m.overhead.with({"request"})),
-        overhead_response_(m.overhead.with({"response"})) {}
+  explicit RecordMetrics(GatewayMetrics& m);
   std::string_view name() const override { return "record_metrics"; }
   void on_complete(Exchange& ex) const override;
 
@@ -21,6 +20,7 @@ class RecordMetrics final : public Stage {
   // The two phases are fixed label sets: looked up once, not per request.
   metrics::Histogram& overhead_request_;
   metrics::Histogram& overhead_response_;
+  std::uint64_t id_;  // process-unique: keys the per-thread memo of label sets
 };
 
 }  // namespace plinth::gateway
