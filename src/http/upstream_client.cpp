@@ -385,6 +385,12 @@ Task<std::optional<Error>> Call::exchange(Stream& stream, detail::Connection& co
     }
   }
   const Clock::time_point first_token_deadline = after(Clock::now(), timeouts_.first_token);
+  // On a plain connection the reads of the response go to the socket under the connection's
+  // deadline (arm_events), which rests once the exchange is over, however it ends.
+  struct Rest {
+    detail::ConnectionDeadline& deadline;
+    ~Rest() { deadline.rest(); }
+  } rest_deadline{connection.deadline()};
 
   std::optional<detail::ResponseParser> reader;
   std::optional<Error> failure =
@@ -394,9 +400,6 @@ Task<std::optional<Error>> Call::exchange(Stream& stream, detail::Connection& co
   if (handler_ != nullptr && response_.status == 200 && is_event_stream(response_.content_type)) {
     co_return co_await read_events(stream, connection, *reader, first_token_deadline);
   }
-  // Not an event stream after all: the connection's deadline, which watched the head of a
-  // stream request, rests, and the body is read under Beast's timer (read_whole).
-  connection.deadline().rest();
   co_return co_await read_whole(stream, connection, *reader);
 }
 
@@ -411,16 +414,14 @@ Task<std::optional<Error>> Call::read_headers(Stream& stream, detail::Connection
     error_code ec;
     bool read = false;
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-      if (handler_ != nullptr) {
-        // An event stream on a plain connection: its one deadline timer, which its events
-        // then keep (read_events), watches the head too, and the read goes to the socket.
-        // Beast's timer would be armed, cancelled and its handler run for this read alone.
-        connection.tcp().expires_never();
-        arm_events(connection, Phase::kHeaders, deadline);
-        ec = co_await detail::read_head(stream.socket(), connection.buffer, *reader);
-        if (deadline_passed(ec, connection)) co_return timed_out();
-        read = true;
-      }
+      // A plain connection: the read goes to the socket under the connection's deadline
+      // (ConnectionDeadline), which the body's reads then keep. Beast's timer would be
+      // armed, cancelled and its handler run for every read.
+      connection.tcp().expires_never();
+      arm_events(connection, Phase::kHeaders, deadline);
+      ec = co_await detail::read_head(stream.socket(), connection.buffer, *reader);
+      if (deadline_passed(ec, connection)) co_return timed_out();
+      read = true;
     }
     if (!read) {
       arm(connection.tcp(), Phase::kHeaders, deadline);
@@ -446,8 +447,15 @@ Task<std::optional<Error>> Call::read_whole(Stream& stream, detail::Connection& 
   }
   reader.collect_into(&response_.body, kMaxResponseBytes);
   while (!reader.is_done()) {
-    arm(connection.tcp(), Phase::kBody, after(Clock::now(), timeouts_.idle));
-    const error_code ec = co_await detail::read_body_step(stream, connection.buffer, reader);
+    error_code ec;
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      arm_events(connection, Phase::kBody, after(Clock::now(), timeouts_.idle));
+      ec = co_await detail::read_body_step(stream.socket(), connection.buffer, reader);
+      if (deadline_passed(ec, connection)) co_return timed_out();
+    } else {
+      arm(connection.tcp(), Phase::kBody, after(Clock::now(), timeouts_.idle));
+      ec = co_await detail::read_body_step(stream, connection.buffer, reader);
+    }
     if (ec) co_return fail(ec, true);
   }
   reusable_ = reader.keep_alive() && connection.buffer.size() == 0;
@@ -462,12 +470,8 @@ Task<std::optional<Error>> Call::read_events(Stream& stream, detail::Connection&
   SseEvent event;
   reader.feed_events_to(&sse);
   // From here the connection's own deadline watches the reads (arm_events); Beast's timer
-  // rests, and so does ours once the stream is over, however it ends.
+  // rests, and so does ours once the exchange is over (exchange).
   connection.tcp().expires_never();
-  struct Rest {
-    detail::ConnectionDeadline& deadline;
-    ~Rest() { deadline.rest(); }
-  } rest{connection.deadline()};
   bool got_event = false;
   while (!reader.is_done()) {
     if (got_event) {

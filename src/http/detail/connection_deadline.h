@@ -1,26 +1,31 @@
-// The deadline of the reads of an upstream event stream, kept by one timer per connection
+// The deadlines of upstream reads, kept by one timer per io context for all its connections
 // (private to src/http/: Asio types).
 //
-// Beast's tcp_stream arms its timer for every read and cancels it when the read completes:
-// a timer-heap insert, a removal and a cancelled handler through the scheduler, for every
-// streamed chunk (callgrind: 13,978 -> 12,725 instructions per chunk without it). Here moving
-// the deadline is a store: the timer wakes at the deadline it was set for and, if the
-// deadline has moved later since (or was paused), sleeps again until then or goes idle; only
-// a deadline earlier than the pending wake re-arms it. One wait per stream, then. When the
-// deadline has passed it closes the stream, the pending read completes with an error, and
-// fired() tells the call that this was a timeout. Plain responses keep Beast's timer: a
-// request has one or two reads, and there the two cost the same.
+// Beast's tcp_stream arms its timer for every operation and cancels it when the operation
+// completes: a timer-heap insert, a removal and a cancelled handler run through the
+// scheduler, for every read (per streamed chunk: 13,978 -> 12,725 instructions without it; per
+// plain request about 1,300 of 29,000). Here moving a deadline is a store. The context's one
+// timer (DeadlineWatch) wakes at the earliest deadline it knew of when armed; whatever has
+// moved later since is looked at again then, and only a deadline earlier than the pending
+// wake re-arms it. When a connection's deadline has passed, the watch closes its stream, the
+// pending read completes with an error, and fired() tells the call that this was a timeout.
+// A connection between calls (rest) is not watched, and with none watched the timer is
+// cancelled, so that an io context with no calls runs out of work. Like the connection
+// pools, a watch assumes its context is run by one thread (every setup Plinth has).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/error.hpp>
+#include <boost/asio/execution_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include <chrono>
-#include <memory>
+#include <cstdint>
+#include <optional>
 
 namespace plinth::http::detail {
+
+class DeadlineWatch;
 
 class ConnectionDeadline {
  public:
@@ -28,72 +33,67 @@ class ConnectionDeadline {
 
   // `stream` is closed when a deadline passes; it must outlive this object.
   ConnectionDeadline(const boost::asio::any_io_executor& executor,
-                     boost::beast::tcp_stream* stream)
-      : state_(std::make_shared<State>(executor, stream)) {}
-  // The connection is going: a wait still pending wakes to nothing.
-  ~ConnectionDeadline() {
-    state_->stream = nullptr;
-    state_->timer.cancel();
-  }
+                     boost::beast::tcp_stream* stream);
+  ~ConnectionDeadline() { rest(); }
   ConnectionDeadline(const ConnectionDeadline&) = delete;
   ConnectionDeadline& operator=(const ConnectionDeadline&) = delete;
 
   // The pending operation must complete by `deadline`.
-  void set(Clock::time_point deadline) {
-    State& s = *state_;
-    s.deadline = deadline;
-    if (s.armed_for <= deadline) return;  // the timer wakes first and looks again
-    s.armed_for = deadline;
-    s.timer.expires_at(deadline);  // a pending wait completes as aborted
-    wait(state_);
-  }
+  void set(Clock::time_point deadline);
   // No deadline while Plinth itself works between two operations (a slow client takes an
-  // event): a store; a wake still pending finds nothing to do.
-  void pause() { state_->deadline = Clock::time_point::max(); }
-  // No deadline and no wait pending: the call is over (the connection goes to the pool, where
-  // a pending wait would keep its io context from ever running out of work).
-  void rest() {
-    pause();
-    if (state_->armed_for == Clock::time_point::max()) return;
-    state_->armed_for = Clock::time_point::max();
-    state_->timer.cancel();
-  }
+  // event): a store; a wake still pending finds nothing to do here.
+  void pause() { deadline_ = Clock::time_point::max(); }
+  // No deadline and not watched: the call is over (the connection goes to the pool or away).
+  void rest();
 
-  bool fired() const { return state_->fired; }
+  bool fired() const { return fired_; }
 
  private:
-  struct State {
-    State(const boost::asio::any_io_executor& executor, boost::beast::tcp_stream* s)
-        : timer(executor), stream(s) {}
-    boost::asio::steady_timer timer;
-    boost::beast::tcp_stream* stream;
-    Clock::time_point deadline = Clock::time_point::max();
-    Clock::time_point armed_for = Clock::time_point::max();  // max: no wait pending
-    bool fired = false;
-  };
+  friend class DeadlineWatch;
 
-  static void wait(const std::shared_ptr<State>& state) {
-    state->timer.async_wait([state](const boost::system::error_code& ec) {
-      if (ec == boost::asio::error::operation_aborted) return;  // re-armed, or gone
-      State& s = *state;
-      if (s.stream == nullptr) return;
-      if (s.deadline == Clock::time_point::max()) {  // paused: set() arms again
-        s.armed_for = Clock::time_point::max();
-        return;
-      }
-      if (s.deadline > Clock::now()) {  // moved later since this wait began
-        s.armed_for = s.deadline;
-        s.timer.expires_at(s.deadline);
-        wait(state);
-        return;
-      }
-      s.armed_for = Clock::time_point::max();
-      s.fired = true;
-      s.stream->close();
-    });
-  }
+  DeadlineWatch* watch_;
+  boost::beast::tcp_stream* stream_;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  bool fired_ = false;
+  // The watch's list of watched connections (intrusive: linking and unlinking allocate
+  // nothing). Watched when linked.
+  bool linked_ = false;
+  ConnectionDeadline* prev_ = nullptr;
+  ConnectionDeadline* next_ = nullptr;
+};
 
-  std::shared_ptr<State> state_;
+// The one timer of an io context's upstream deadlines, an Asio service of that context: it
+// lives as long as the context, and at the context's shutdown it lets every connection go.
+class DeadlineWatch final : public boost::asio::execution_context::service {
+ public:
+  using Clock = ConnectionDeadline::Clock;
+  using key_type = DeadlineWatch;
+  static boost::asio::execution_context::id id;
+
+  explicit DeadlineWatch(boost::asio::execution_context& context)
+      : boost::asio::execution_context::service(context) {}
+
+  // The timer, made once with the first connection's executor.
+  void ready(const boost::asio::any_io_executor& executor);
+  // `d`, with its deadline just set, is watched.
+  void watch(ConnectionDeadline& d);
+  void unwatch(ConnectionDeadline& d);
+
+  // How many connections are watched (for tests).
+  std::size_t watched() const { return watched_; }
+
+ private:
+  void shutdown() override;
+  void arm(Clock::time_point at);
+  void on_wake();
+  void unlink(ConnectionDeadline& d);
+
+  std::optional<boost::asio::steady_timer> timer_;  // made on the first watch, with its executor
+  Clock::time_point armed_for_ = Clock::time_point::max();  // max: no wait pending
+  std::uint64_t round_ = 0;  // bumped per arm: a wait re-armed or cancelled since is stale
+  ConnectionDeadline* head_ = nullptr;
+  std::size_t watched_ = 0;
+  bool shut_down_ = false;
 };
 
 }  // namespace plinth::http::detail
