@@ -400,18 +400,24 @@ def s1_overhead(b):
         b.each_peer("overhead", up, run)
 
 
+def run_pairs(b, scenario, up, fn, pairs, stream=False):
+    """Plinth and nginx again, `pairs` times, each pair back to back in alternating order
+    (ABBA...), under `<scenario>_pair_<i>`: this host's noise drifts over minutes, more than
+    the two differ, and a pair sees the same drift (judged_on_pairs)."""
+    pair = [n for n in ("nginx", "plinth") if n in b.peers_for(scenario)]
+    if len(pair) != 2:
+        return
+    for i in range(pairs):
+        b.each_peer(f"{scenario}_pair_{i + 1}", up, fn, names=pair if i % 2 else pair[::-1],
+                    stream=stream)
+
+
 def s2_saturation(b):
     p = b.p["saturation"]
 
-    def closed(peer):
+    def closed(peer, duration=p["duration"]):
         r = b.run_load(peer, up, mode="closed", connections=p["connections"],
-                       warmup=p["warmup"], duration=p["duration"], upstream_stats=True)
-        summary_line(b, "saturation", peer.name, r)
-        return r
-
-    def closed_pair(peer):
-        r = b.run_load(peer, up, mode="closed", connections=p["connections"],
-                       warmup=p["warmup"], duration=p["pair_duration"])
+                       warmup=p["warmup"], duration=duration, upstream_stats=True)
         summary_line(b, "saturation", peer.name, r)
         return r
 
@@ -420,14 +426,10 @@ def s2_saturation(b):
         if "mock_capacity" in b.results:
             out["direct"] = b.results["mock_capacity"]
         search_rates(b, up, out)
-        # Requests per second and CPU per request of Plinth and nginx again, in pairs run
-        # back to back in alternating order, as the time to first chunk: one run each, with
-        # two other peers between them, moved the CPU ratio from 1.08 to 1.21 within an hour.
-        pair = [n for n in ("nginx", "plinth") if n in b.peers_for("saturation")]
-        if len(pair) == 2:
-            for i in range(p.get("pairs", 0)):
-                b.each_peer(f"saturation_pair_{i + 1}", up, closed_pair,
-                            names=pair if i % 2 else pair[::-1])
+        # Requests per second and CPU per request again in pairs: one run each, with two
+        # other peers between them, moved the CPU ratio from 1.08 to 1.21 within an hour.
+        run_pairs(b, "saturation", up, lambda peer: closed(peer, p.get("pair_duration", p["duration"])),
+                  p.get("pairs", 0))
 
 
 def search_rates(b, up, closed):
@@ -514,14 +516,7 @@ def s3_streaming(b):
 
     with b.mock(chunks=p["chunks"], chunk_gap_ms=p["gap_ms"]) as up:
         b.each_peer("streaming", up, run, stream=True)
-        # The time to first chunk of Plinth and nginx again, in pairs run back to back in
-        # alternating order (ABBA...): this host's noise drifts over minutes, more than the
-        # two differ, and a pair sees the same drift.
-        pair = [n for n in ("nginx", "plinth") if n in b.peers_for("streaming")]
-        if len(pair) == 2:
-            for i in range(p.get("pairs", 0)):
-                b.each_peer(f"streaming_pair_{i + 1}", up, run,
-                            names=pair if i % 2 else pair[::-1], stream=True)
+        run_pairs(b, "streaming", up, run, p.get("pairs", 0), stream=True)
 
 
 def s4_large(b):
