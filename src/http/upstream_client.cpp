@@ -182,12 +182,12 @@ class Call {
                                          detail::ResponseParser& reader,
                                          Clock::time_point first_event_deadline);
   void arm(beast::tcp_stream& tcp, Phase phase, Clock::time_point deadline);
-  void arm_events(detail::Connection& connection, Phase phase, Clock::time_point deadline);
+  void arm_reads(detail::Connection& connection, Phase phase, Clock::time_point deadline);
 
   std::string authority() const { return detail::authority(origin_); }
   Error fail(const error_code& ec, bool response_started) const;
   Error timed_out() const;
-  // A read under the connection's deadline (arm_events) failed because that deadline passed.
+  // A read under the connection's deadline (arm_reads) failed because that deadline passed.
   bool deadline_passed(const error_code& ec, detail::Connection& connection) const {
     return ec && !cancel_.cancelled() && connection.deadline().fired();
   }
@@ -386,7 +386,7 @@ Task<std::optional<Error>> Call::exchange(Stream& stream, detail::Connection& co
   }
   const Clock::time_point first_token_deadline = after(Clock::now(), timeouts_.first_token);
   // On a plain connection the reads of the response go to the socket under the connection's
-  // deadline (arm_events), which rests once the exchange is over, however it ends.
+  // deadline (arm_reads), which rests once the exchange is over, however it ends.
   struct Rest {
     detail::ConnectionDeadline& deadline;
     ~Rest() { deadline.rest(); }
@@ -412,18 +412,15 @@ Task<std::optional<Error>> Call::read_headers(Stream& stream, detail::Connection
     reader.emplace(response_.content_type, kMaxHeaderBytes);
     if (request_.method == "HEAD") reader->skip_body();
     error_code ec;
-    bool read = false;
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       // A plain connection: the read goes to the socket under the connection's deadline
       // (ConnectionDeadline), which the body's reads then keep. Beast's timer would be
       // armed, cancelled and its handler run for every read.
       connection.tcp().expires_never();
-      arm_events(connection, Phase::kHeaders, deadline);
+      arm_reads(connection, Phase::kHeaders, deadline);
       ec = co_await detail::read_head(stream.socket(), connection.buffer, *reader);
       if (deadline_passed(ec, connection)) co_return timed_out();
-      read = true;
-    }
-    if (!read) {
+    } else {
       arm(connection.tcp(), Phase::kHeaders, deadline);
       ec = co_await detail::read_head(stream, connection.buffer, *reader);
     }
@@ -449,7 +446,7 @@ Task<std::optional<Error>> Call::read_whole(Stream& stream, detail::Connection& 
   while (!reader.is_done()) {
     error_code ec;
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-      arm_events(connection, Phase::kBody, after(Clock::now(), timeouts_.idle));
+      arm_reads(connection, Phase::kBody, after(Clock::now(), timeouts_.idle));
       ec = co_await detail::read_body_step(stream.socket(), connection.buffer, reader);
       if (deadline_passed(ec, connection)) co_return timed_out();
     } else {
@@ -469,15 +466,15 @@ Task<std::optional<Error>> Call::read_events(Stream& stream, detail::Connection&
   SseParser sse;
   SseEvent event;
   reader.feed_events_to(&sse);
-  // From here the connection's own deadline watches the reads (arm_events); Beast's timer
+  // From here the connection's own deadline watches the reads (arm_reads); Beast's timer
   // rests, and so does ours once the exchange is over (exchange).
   connection.tcp().expires_never();
   bool got_event = false;
   while (!reader.is_done()) {
     if (got_event) {
-      arm_events(connection, Phase::kBody, after(Clock::now(), timeouts_.idle));
+      arm_reads(connection, Phase::kBody, after(Clock::now(), timeouts_.idle));
     } else {
-      arm_events(connection, Phase::kFirstEvent, first_event_deadline);
+      arm_reads(connection, Phase::kFirstEvent, first_event_deadline);
     }
     // A plain connection's reads go to the socket itself: Beast's stream would only add its
     // timer and rate checks, which rest here.
@@ -523,9 +520,10 @@ void Call::arm(beast::tcp_stream& tcp, Phase phase, Clock::time_point deadline) 
   }
 }
 
-// The same for the reads of an event stream, which are many: the connection's one timer
-// (detail::ConnectionDeadline) instead of Beast's, armed and cancelled for every read.
-void Call::arm_events(detail::Connection& connection, Phase phase, Clock::time_point deadline) {
+// The same for the reads of a response on a plain connection: the connection's deadline
+// (detail::ConnectionDeadline), a store, instead of Beast's timer armed and cancelled for
+// every read.
+void Call::arm_reads(detail::Connection& connection, Phase phase, Clock::time_point deadline) {
   phase_ = phase;
   total_binding_ = total_deadline_ <= deadline;
   connection.deadline().set(std::min(deadline, total_deadline_));

@@ -38,7 +38,6 @@ void DeadlineWatch::watch(ConnectionDeadline& d) {
     d.next_ = head_;
     if (head_ != nullptr) head_->prev_ = &d;
     head_ = &d;
-    ++watched_;
   }
   // The timer wakes first and looks again, unless this deadline comes before its wake.
   if (d.deadline_ < armed_for_) arm(d.deadline_);
@@ -46,7 +45,7 @@ void DeadlineWatch::watch(ConnectionDeadline& d) {
 
 void DeadlineWatch::unwatch(ConnectionDeadline& d) {
   unlink(d);
-  if (watched_ == 0 && armed_for_ != Clock::time_point::max() && timer_) {
+  if (head_ == nullptr && armed_for_ != Clock::time_point::max() && timer_) {
     armed_for_ = Clock::time_point::max();
     ++round_;
     timer_->cancel();
@@ -60,7 +59,12 @@ void DeadlineWatch::unlink(ConnectionDeadline& d) {
   if (d.next_ != nullptr) d.next_->prev_ = d.prev_;
   d.prev_ = d.next_ = nullptr;
   d.linked_ = false;
-  --watched_;
+}
+
+std::size_t DeadlineWatch::watched() const {
+  std::size_t n = 0;
+  for (const ConnectionDeadline* d = head_; d != nullptr; d = d->next_) ++n;
+  return n;
 }
 
 void DeadlineWatch::arm(Clock::time_point at) {

@@ -79,8 +79,8 @@ class DeadlineWatch final : public boost::asio::execution_context::service {
   void watch(ConnectionDeadline& d);
   void unwatch(ConnectionDeadline& d);
 
-  // How many connections are watched (for tests).
-  std::size_t watched() const { return watched_; }
+  // How many connections are watched (for tests: it walks the list).
+  std::size_t watched() const;
 
  private:
   void shutdown() override;
@@ -88,11 +88,10 @@ class DeadlineWatch final : public boost::asio::execution_context::service {
   void on_wake();
   void unlink(ConnectionDeadline& d);
 
-  std::optional<boost::asio::steady_timer> timer_;  // made on the first watch, with its executor
+  std::optional<boost::asio::steady_timer> timer_;  // made by ready()
   Clock::time_point armed_for_ = Clock::time_point::max();  // max: no wait pending
   std::uint64_t round_ = 0;  // bumped per arm: a wait re-armed or cancelled since is stale
-  ConnectionDeadline* head_ = nullptr;
-  std::size_t watched_ = 0;
+  ConnectionDeadline* head_ = nullptr;  // the watched connections; none when null
   bool shut_down_ = false;
 };
 

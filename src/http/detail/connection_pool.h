@@ -37,7 +37,7 @@ class Connection {
   // Closes the socket at once: pending operations complete with an error.
   void close();
 
-  // The deadline of an event stream's reads (upstream_client.cpp, read_events).
+  // The deadline of a response's reads (upstream_client.cpp, arm_reads).
   ConnectionDeadline& deadline() { return *deadline_; }
 
   boost::beast::flat_buffer buffer;  // bytes read but not yet parsed
